@@ -1,0 +1,65 @@
+// inspect.h: one image's size analysis as report rows (no rendering here): totals, layers, the
+// largest directories and files, wasted bytes and duplicates. Every list that is cut to N rows
+// ends with an "[other]" row holding the rest, so each column sums to its total.
+// Waste (dive's heuristic, corrected): bytes some layer wrote that a later layer overwrote or
+// deleted; each wasted copy counts once, the surviving copy never. Efficiency = visible content
+// bytes / all content bytes written by all layers. Invariant: written == content + wasted.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "analyzer/merged_image.h"
+
+namespace layerdiff {
+
+struct SizeRow {
+  std::string label;   ///< display path, or "[other]"
+  uint64_t bytes = 0;
+  uint64_t count = 0;  ///< files the row stands for
+};
+
+struct LayerReport {
+  LayerInfo info;
+  LayerMergeStats stats;
+  uint64_t visible_bytes = 0;  ///< of its written bytes, those still visible in the merged tree
+  uint64_t wasted_bytes = 0;   ///< of its written bytes, those overwritten or deleted later
+};
+
+struct WasteRow {
+  std::string path;  ///< display path, or "[other]"
+  uint64_t bytes = 0;
+  uint64_t count = 1;
+  uint32_t layer = 0, removed_by = 0;
+  bool deleted = false;
+};
+
+struct DuplicateGroup {
+  uint64_t size = 0;                 ///< bytes of one copy
+  std::vector<std::string> paths;    ///< display paths, sorted
+  uint64_t savings = 0;              ///< size * (copies - 1)
+};
+
+struct InspectOptions {
+  size_t top = 10;  ///< rows per list before "[other]"
+  int depth = 2;    ///< directory depth of the largest-directories rollup
+};
+
+struct InspectReport {
+  ImageInfo image;
+  uint64_t content_size = 0;  ///< visible regular-file bytes, hardlinks once
+  uint64_t files = 0, dirs = 0, symlinks = 0, others = 0, hardlinks = 0;
+  uint64_t compressed_size = 0, tar_size = 0, written_size = 0;
+  std::vector<LayerReport> layers;
+  std::vector<SizeRow> largest_dirs, largest_files;
+  uint64_t wasted_bytes = 0;
+  double efficiency = 1.0;
+  std::vector<WasteRow> waste;
+  uint64_t duplicate_savings = 0, duplicate_groups = 0;
+  std::vector<DuplicateGroup> duplicates;
+};
+
+InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt);
+
+}  // namespace layerdiff

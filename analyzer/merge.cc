@@ -1,0 +1,239 @@
+#include "analyzer/merge.h"
+
+#include <algorithm>
+
+#include "analyzer/path.h"
+
+namespace layerdiff {
+namespace {
+
+constexpr int kMaxSymlinkHops = 40;  // as Linux's MAXSYMLINKS
+constexpr std::string_view kWhiteoutPrefix = ".wh.";
+constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
+
+std::string join(const std::string& dir, std::string_view name) {
+  return dir.empty() ? std::string(name) : dir + "/" + std::string(name);
+}
+
+Inode inode_from(const LayerEntry& e, uint32_t layer) {
+  Inode i;
+  i.type = e.type;
+  i.size = e.type == EntryType::File ? e.size : 0;
+  i.mode = e.mode & 07777;
+  i.uid = e.uid;
+  i.gid = e.gid;
+  i.mtime = e.mtime;
+  if (e.type == EntryType::CharDev || e.type == EntryType::BlockDev) {
+    i.dev_major = e.dev_major;
+    i.dev_minor = e.dev_minor;
+  }
+  if (e.type == EntryType::Symlink) i.target = e.link;
+  i.xattrs = e.xattrs;
+  i.digest = e.digest;
+  i.layer = layer;
+  return i;
+}
+
+}  // namespace
+
+// Walks `canonical_parent` from the root, following symlinks inside the root (".." clamps at the
+// root, as a runtime's scoped resolution does). With create, missing directories are made
+// (0755 root:root); without it, a missing or non-directory component gives nullptr.
+Node* Merger::resolve_parent(std::string_view canonical_parent, uint32_t layer, bool create,
+                             const std::string& for_path) {
+  std::vector<std::string> todo;
+  for (auto c : split_path(canonical_parent)) todo.emplace_back(c);
+  std::reverse(todo.begin(), todo.end());
+  std::vector<Node*> stack{&tree_.root()};
+  std::vector<std::string> names;  // path of stack, for messages
+  int hops = 0;
+  while (!todo.empty()) {
+    std::string c = std::move(todo.back());
+    todo.pop_back();
+    if (c.empty() || c == ".") continue;
+    if (c == "..") {
+      if (stack.size() > 1) {
+        stack.pop_back();
+        names.pop_back();
+      }
+      continue;
+    }
+    Node* cur = stack.back();
+    auto it = cur->children.find(c);
+    if (it == cur->children.end()) {
+      if (!create) return nullptr;
+      Inode d;
+      d.type = EntryType::Dir;
+      d.mode = 0755;
+      d.layer = layer;
+      d.nlink = 1;
+      d.implicit = true;
+      auto n = std::make_unique<Node>();
+      n->inode = tree_.new_inode(d);
+      Node* raw = n.get();
+      cur->children.emplace(c, std::move(n));
+      stack.push_back(raw);
+      names.push_back(c);
+      continue;
+    }
+    Node* child = it->second.get();
+    const Inode& ino = tree_.inode(child->inode);
+    if (ino.type == EntryType::Dir) {
+      stack.push_back(child);
+      names.push_back(c);
+    } else if (ino.type == EntryType::Symlink) {
+      if (++hops > kMaxSymlinkHops)
+        throw Error(display_path(for_path) + ": too many levels of symbolic links in its parent");
+      std::string_view t = ino.target;
+      if (!t.empty() && t[0] == '/') {
+        stack.resize(1);
+        names.clear();
+      }
+      auto parts = split_path(t);
+      for (auto p = parts.rbegin(); p != parts.rend(); ++p) todo.emplace_back(*p);
+    } else {
+      if (!create) return nullptr;
+      std::string where;
+      for (auto& n : names) where += "/" + n;
+      throw Error(display_path(for_path) + ": parent " + where + "/" + c + " is not a directory");
+    }
+  }
+  return stack.back();
+}
+
+void Merger::detach(Node& n, const std::string& path, uint32_t by, bool deleted) {
+  for (auto& [name, child] : n.children) detach(*child, join(path, name), by, deleted);
+  n.children.clear();
+  Inode& ino = tree_.inode(n.inode);
+  if (ino.nlink > 0 && --ino.nlink == 0 && ino.type == EntryType::File && ino.size > 0)
+    waste_.push_back({path, ino.size, ino.layer, by, deleted});
+}
+
+void Merger::remove_node(std::unique_ptr<Node> n, const std::string& path, uint32_t by,
+                         bool deleted) {
+  detach(*n, path, by, deleted);
+}
+
+void Merger::apply(uint32_t layer, const std::vector<LayerEntry>& entries, Diagnostics& diag) {
+  (void)diag;
+  if (stats_.size() <= layer) stats_.resize(layer + 1);
+  LayerMergeStats& st = stats_[layer];
+
+  struct Item {
+    std::string path;
+    const LayerEntry* e;
+  };
+  std::vector<Item> items;
+  items.reserve(entries.size());
+
+  // Phase 1: whiteouts, which apply to what lower layers left, whatever their place in the stream.
+  for (const LayerEntry& e : entries) {
+    ++st.entries;
+    std::string p = normalize_path(e.path);
+    std::string_view base = base_name(p);
+    if (base.substr(0, kWhiteoutPrefix.size()) != kWhiteoutPrefix) {
+      items.push_back({std::move(p), &e});
+      continue;
+    }
+    ++st.whiteouts;
+    std::string dir(parent_path(p));
+    if (base == kOpaqueMarker) {
+      Node* d = resolve_parent(dir, layer, false, p);
+      if (!d) continue;
+      for (auto& [name, child] : d->children) detach(*child, join(dir, name), layer, true);
+      d->children.clear();
+      continue;
+    }
+    if (base.substr(0, 2 * kWhiteoutPrefix.size()) == ".wh..wh.") continue;  // reserved (aufs)
+    std::string_view victim = base.substr(kWhiteoutPrefix.size());
+    Node* d = resolve_parent(dir, layer, false, p);
+    if (!d) continue;
+    auto it = d->children.find(victim);
+    if (it == d->children.end()) continue;
+    auto n = std::move(it->second);
+    d->children.erase(it);
+    remove_node(std::move(n), join(dir, victim), layer, true);
+  }
+
+  // Phase 2: the layer's own entries, in stream order (a later entry for a path wins).
+  for (const Item& item : items) {
+    const LayerEntry& e = *item.e;
+    const std::string& p = item.path;
+    if (p.empty()) {
+      if (e.type != EntryType::Dir) throw Error("/: the image root must be a directory");
+      Inode& r = tree_.inode(tree_.root().inode);
+      r.mode = e.mode & 07777;
+      r.uid = e.uid;
+      r.gid = e.gid;
+      r.mtime = e.mtime;
+      r.xattrs = e.xattrs;
+      r.implicit = false;
+      continue;
+    }
+    Node* par = resolve_parent(parent_path(p), layer, true, p);
+    std::string name(base_name(p));
+    auto it = par->children.find(name);
+    Node* existing = it == par->children.end() ? nullptr : it->second.get();
+
+    if (e.type == EntryType::Hardlink) {
+      ++st.hardlinks;
+      std::string t = normalize_path(e.link);
+      Node* tparent = resolve_parent(parent_path(t), layer, false, p);
+      const Node* target = nullptr;
+      if (tparent) {
+        auto ti = tparent->children.find(base_name(t));
+        if (ti != tparent->children.end()) target = ti->second.get();
+      }
+      if (!target || t.empty())
+        throw Error(display_path(p) + ": hardlink target " + display_path(t) + " does not exist");
+      InodeId id = target->inode;
+      if (tree_.inode(id).type == EntryType::Dir)
+        throw Error(display_path(p) + ": hardlink target " + display_path(t) + " is a directory");
+      if (existing && existing->inode == id) continue;
+      ++tree_.inode(id).nlink;  // before removing `existing`, which may hold the target
+      if (existing) {
+        auto old = std::move(it->second);
+        par->children.erase(it);
+        remove_node(std::move(old), p, layer, false);
+      }
+      auto n = std::make_unique<Node>();
+      n->inode = id;
+      par->children[name] = std::move(n);
+      continue;
+    }
+
+    if (e.type == EntryType::Dir) {
+      ++st.dirs;
+      if (existing && tree_.inode(existing->inode).type == EntryType::Dir) {
+        Inode& d = tree_.inode(existing->inode);
+        d.mode = e.mode & 07777;
+        d.uid = e.uid;
+        d.gid = e.gid;
+        d.mtime = e.mtime;
+        d.xattrs = e.xattrs;
+        d.layer = layer;
+        d.implicit = false;
+        continue;
+      }
+    } else if (e.type == EntryType::File) {
+      ++st.files;
+      st.written_bytes += e.size;
+    } else if (e.type == EntryType::Symlink) {
+      ++st.symlinks;
+    } else {
+      ++st.others;
+    }
+    if (existing) {
+      auto old = std::move(it->second);
+      par->children.erase(it);
+      remove_node(std::move(old), p, layer, false);
+    }
+    Inode ino = inode_from(e, layer);
+    ino.nlink = 1;
+    auto n = std::make_unique<Node>();
+    n->inode = tree_.new_inode(std::move(ino));
+    par->children[name] = std::move(n);
+  }
+}
+
+}  // namespace layerdiff

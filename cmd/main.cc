@@ -1,0 +1,154 @@
+// main.cc: flags (CLI11) -> plain options -> pipeline -> renderer; the one place that catches
+// Error and chooses the exit code: 0 ok, 1 differences/gate failed (where asked), 2 error.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "analyzer/error.h"
+#include "analyzer/inspect.h"
+#include "analyzer/merged_image.h"
+#include "cmd/render.h"
+#include "formats/image_reader.h"
+
+namespace layerdiff {
+namespace {
+
+struct Options {
+  std::string image_path;
+  ReadOptions read;
+  bool no_verify = false;
+  std::string format = "table";
+  std::string color = "auto";
+  size_t top = 10;
+  int depth = 2;
+};
+
+Format parse_format(const std::string& s) {
+  if (s == "json") return Format::Json;
+  if (s == "markdown" || s == "md") return Format::Markdown;
+  return Format::Table;
+}
+
+Style style_for(const Options& o) {
+  Style st;
+  const char* nc = std::getenv("NO_COLOR");
+  bool no_color = nc && *nc;
+  if (o.color == "always") st.color = !no_color;
+  else if (o.color == "auto") st.color = !no_color && isatty(STDOUT_FILENO);
+  return st;
+}
+
+std::unique_ptr<MergedImage> load(const Options& o) {
+  LoadedImage li = read_image(o.image_path, o.read);
+  for (auto& w : li.warnings) std::cerr << "layerdiff: warning: " << w << "\n";
+  std::vector<const std::vector<LayerEntry>*> layers;
+  for (auto& l : li.layers) layers.push_back(&l->entries);
+  Diagnostics diag;
+  auto img = merge_image(std::move(li.info), layers, diag);
+  for (auto& w : diag.warnings) std::cerr << "layerdiff: warning: " << w << "\n";
+  return img;
+}
+
+void add_image_options(CLI::App* c, Options& o) {
+  c->add_option("IMAGE", o.image_path,
+                "docker save archive, OCI archive, OCI layout directory, or - for stdin; "
+                "the archive may be gzip- or zstd-compressed")
+      ->required();
+  c->add_option("--image", o.read.image, "which image of an archive holding several (tag or ref)");
+  c->add_option("--platform", o.read.platform,
+                "os/arch[/variant] of a multi-platform index (default linux/amd64, else the only one)");
+  c->add_flag("--no-verify", o.no_verify,
+              "skip checking blob sha256 digests and diff_ids (faster, trusts the archive)");
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{
+      "layerdiff: open container images, merge their layers as a runtime does, and show where\n"
+      "their bytes are and where they went.",
+      "layerdiff"};
+  app.set_version_flag("--version", "layerdiff 0.1.0");
+  app.require_subcommand(1);
+  app.footer(
+      "Examples:\n"
+      "  layerdiff inspect app.tar                   where the bytes of an image are\n"
+      "  docker save app | layerdiff inspect -       read the archive from stdin\n"
+      "  layerdiff inspect --format json oci-dir/    machine-readable report\n"
+      "  layerdiff ls --platform linux/arm64 img.tar the merged filesystem, one path a line\n"
+      "\n"
+      "Exit codes: 0 ok, 1 differences or a failed gate (where asked), 2 error.");
+  Options o;
+
+  CLI::App* inspect = app.add_subcommand("inspect", "one image's size analysis");
+  add_image_options(inspect, o);
+  inspect->add_option("--format", o.format, "table, json or markdown")
+      ->check(CLI::IsMember({"table", "json", "markdown", "md"}));
+  inspect->add_option("-n,--top", o.top, "rows per list; the rest fold into [other]")
+      ->check(CLI::Range(1, 1000000));
+  inspect->add_option("--depth", o.depth, "directory depth of the largest-directories list")
+      ->check(CLI::Range(1, 4096));
+  inspect->add_option("--color", o.color, "auto (a terminal without NO_COLOR), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  inspect->footer(
+      "Examples:\n"
+      "  layerdiff inspect app.tar\n"
+      "  layerdiff inspect -n 20 --depth 3 app.tar\n"
+      "  layerdiff inspect --format markdown app.tar >> $GITHUB_STEP_SUMMARY");
+
+  CLI::App* ls = app.add_subcommand(
+      "ls", "the merged filesystem as a runtime would unpack it: one line per path,\n"
+            "sorted bytewise, tab-separated: path type size mode uid gid target");
+  add_image_options(ls, o);
+  ls->add_option("--format", o.format, "table (tab-separated) or json (JSON lines)")
+      ->check(CLI::IsMember({"table", "json"}));
+  ls->footer(
+      "Types: f file, d directory, l symlink (target), h another name of a file (target = first\n"
+      "name), c/b device (target = major,minor), p fifo, s socket.\n"
+      "Example:\n"
+      "  layerdiff ls app.tar | grep '^/usr/bin/'");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  o.read.verify = !o.no_verify;
+  try {
+    std::ios::sync_with_stdio(false);
+    if (inspect->parsed()) {
+      auto img = load(o);
+      InspectOptions io;
+      io.top = o.top;
+      io.depth = o.depth;
+      render_inspect(build_inspect(*img, io), parse_format(o.format), style_for(o), std::cout);
+    } else if (ls->parsed()) {
+      auto img = load(o);
+      render_ls(*img, parse_format(o.format), std::cout);
+    }
+    std::cout.flush();
+    if (!std::cout) {
+      std::cerr << "layerdiff: error: writing the output failed\n";
+      return 2;
+    }
+  } catch (const Error& e) {
+    std::cout.flush();
+    std::cerr << "layerdiff: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "layerdiff: error: out of memory\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "layerdiff: error: internal: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace layerdiff
+
+int main(int argc, char** argv) { return layerdiff::run(argc, argv); }

@@ -1,0 +1,26 @@
+// render.h: report rows -> text. Renderers only read rows; they compute nothing but layout.
+#pragma once
+
+#include <ostream>
+
+#include "analyzer/inspect.h"
+#include "analyzer/merged_image.h"
+
+namespace layerdiff {
+
+enum class Format { Table, Json, Markdown };
+
+/// Style for the table renderer: colour only when asked (a terminal without NO_COLOR).
+struct Style {
+  bool color = false;
+  std::string bold(const std::string& s) const { return color ? "\033[1m" + s + "\033[0m" : s; }
+  std::string dim(const std::string& s) const { return color ? "\033[2m" + s + "\033[0m" : s; }
+};
+
+/// JSON schema version of every document layerdiff prints; bumped on incompatible changes.
+inline constexpr int kSchemaVersion = 1;
+
+void render_inspect(const InspectReport& r, Format f, const Style& st, std::ostream& out);
+void render_ls(const MergedImage& img, Format f, std::ostream& out);
+
+}  // namespace layerdiff

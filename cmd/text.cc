@@ -1,0 +1,81 @@
+#include "cmd/text.h"
+
+#include <cstdio>
+
+namespace layerdiff {
+
+std::string human_bytes(uint64_t n) {
+  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  if (n < 1024) return std::to_string(n) + " B";
+  double v = static_cast<double>(n);
+  int u = 0;
+  while (v >= 1024 && u < 5) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, v < 10 ? "%.2f %s" : (v < 100 ? "%.1f %s" : "%.0f %s"), v, units[u]);
+  return buf;
+}
+
+std::string human_delta(int64_t n) {
+  if (n == 0) return "0 B";
+  uint64_t mag = n < 0 ? static_cast<uint64_t>(-(n + 1)) + 1 : static_cast<uint64_t>(n);
+  return (n < 0 ? "-" : "+") + human_bytes(mag);
+}
+
+std::string percent(double f) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", f * 100.0);
+  return buf;
+}
+
+std::string octal_mode(uint32_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", mode & 07777);
+  return buf;
+}
+
+std::string clip(const std::string& in, size_t width) {
+  std::string s;
+  for (char c : in) s += (c == '\n' || c == '\t' || c == '\r') ? ' ' : c;
+  // Count UTF-8 code points, not bytes, so that cut text stays valid.
+  size_t cps = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+      if (cps == width - 1 && width > 0) {
+        size_t rest = 0;
+        for (size_t j = i; j < s.size(); ++j)
+          if ((static_cast<unsigned char>(s[j]) & 0xC0) != 0x80) ++rest;
+        if (rest > 1) return s.substr(0, i) + "…";
+      }
+      ++cps;
+    }
+  }
+  return s;
+}
+
+std::string pad(const std::string& s, size_t width) {
+  size_t cps = 0;
+  for (char c : s) cps += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return cps >= width ? s : s + std::string(width - cps, ' ');
+}
+
+std::string rpad(const std::string& s, size_t width) {
+  size_t cps = 0;
+  for (char c : s) cps += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return cps >= width ? s : std::string(width - cps, ' ') + s;
+}
+
+std::string md_cell(const std::string& in) {
+  std::string s;
+  for (char c : in) {
+    if (c == '|') s += "\\|";
+    else if (c == '\n' || c == '\r') s += ' ';
+    else if (c == '`') s += '\'';
+    else s += c;
+  }
+  return s;
+}
+
+}  // namespace layerdiff

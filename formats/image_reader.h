@@ -1,0 +1,32 @@
+// image_reader.h: the one public entry point of formats/: a path -> image metadata and, per layer,
+// its entries. Recognises the layout by content: a docker `manifest.json` (legacy `docker save`, or
+// Docker 25+ which adds it to an OCI layout), else an OCI `index.json` (OCI archive or directory).
+// Image selection: --image REF among several images, --platform among several platforms
+// (default linux/amd64 when present, else the only one); attestation manifests are skipped.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analyzer/image.h"
+#include "formats/image_source.h"
+
+namespace layerdiff {
+
+struct ReadOptions {
+  std::string image;     ///< --image REF: which image of a multi-image archive ("" = the only one)
+  std::string platform;  ///< --platform os/arch[/variant] ("" = default)
+  bool verify = true;    ///< check blob sha256 against digests and diff_ids
+};
+
+struct LoadedImage {
+  ImageInfo info;
+  std::vector<std::shared_ptr<const LayerData>> layers;  ///< parallel to info.layers
+  std::vector<std::string> warnings;
+};
+
+/// Throws Error "<path>: …" naming the member or layer involved.
+LoadedImage read_image(const std::string& path, const ReadOptions& opt);
+
+}  // namespace layerdiff

@@ -1,0 +1,312 @@
+#include "formats/image_source.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+
+#include "analyzer/error.h"
+#include "analyzer/path.h"
+#include "formats/compression.h"
+#include "formats/limits.h"
+#include "formats/tar_reader.h"
+
+namespace layerdiff {
+namespace {
+
+/// "blobs/sha256/<hex>" -> "layer <hex12>"; "<id>/layer.tar" -> "layer <id12>".
+std::string layer_label(const std::string& name) {
+  auto parts = split_path(name);
+  if (parts.size() == 3 && parts[0] == "blobs") return "layer " + std::string(parts[2].substr(0, 12));
+  if (parts.size() == 2 && parts[1] == "layer.tar")
+    return "layer " + std::string(parts[0].substr(0, 12));
+  return "layer " + name;
+}
+
+bool looks_like_json(std::string_view head) {
+  for (char c : head) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    return c == '{' || c == '[';
+  }
+  return false;
+}
+
+std::string read_all(ByteSource& in, uint64_t limit, const std::string& what) {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    size_t got = in.read(buf, sizeof buf);
+    if (got == 0) break;
+    if (out.size() + got > limit)
+      throw LimitError(what + ": larger than the JSON size limit (" + std::to_string(limit) +
+                       " bytes)");
+    out.append(buf, got);
+  }
+  return out;
+}
+
+class TarMemberSource : public ByteSource {
+ public:
+  explicit TarMemberSource(TarReader& tr) : tr_(tr) {}
+  size_t read(void* buf, size_t n) override { return tr_.read_data(buf, n); }
+
+ private:
+  TarReader& tr_;
+};
+
+class TarArchiveSource : public ImageSource {
+ public:
+  TarArchiveSource(std::string label, int fd, bool own, const LayerReadOptions& opt)
+      : ImageSource(std::move(label)), opt_(opt) {
+    scan(fd, own);
+  }
+  bool is_directory() const override { return false; }
+
+  bool has(const std::string& name) override {
+    const Member* m = find(name);
+    return m && m->kind == Member::File;
+  }
+
+  std::string read_small(const std::string& name) override {
+    const Member& m = get(name);
+    if (!m.has_data)
+      throw Error(label_ + ": " + name + ": not a JSON document, or larger than " +
+                  std::to_string(limits::kMaxJsonBytes) + " bytes");
+    return m.data;
+  }
+
+  std::map<std::string, std::shared_ptr<const LayerData>> read_layers(
+      const std::vector<std::string>& names) override {
+    std::map<std::string, std::shared_ptr<const LayerData>> out;
+    std::set<std::string> second;
+    for (const auto& n : names) {
+      Member& m = get(n);
+      if (m.layer_error) std::rethrow_exception(m.layer_error);
+      if (m.layer) {
+        out[n] = m.layer;
+      } else if (streaming_) {
+        throw Error(label_ + ": " + layer_label(n) + ": " + n +
+                    ": not a layer blob (no gzip, zstd or tar header)");
+      } else {
+        second.insert(resolve(n));
+      }
+    }
+    if (!second.empty()) {
+      second_pass(second);
+      for (const auto& n : names) {
+        Member& m = get(n);
+        if (m.layer_error) std::rethrow_exception(m.layer_error);
+        if (!m.layer) throw Error(label_ + ": " + n + ": layer blob was not found on re-reading");
+        out[n] = m.layer;
+      }
+    }
+    return out;
+  }
+
+ private:
+  struct Member {
+    enum Kind { File, Dir, Link, Other } kind = Other;
+    uint64_t size = 0;
+    std::string link;  // canonical member path this one refers to (symlink or hardlink)
+    bool has_data = false;
+    std::string data;
+    std::shared_ptr<const LayerData> layer;
+    std::exception_ptr layer_error;
+  };
+
+  std::string resolve(const std::string& name) const {
+    std::string cur = name;
+    for (int hops = 0; hops <= limits::kMaxMemberLinkHops; ++hops) {
+      auto it = members_.find(cur);
+      if (it == members_.end() || it->second.kind != Member::Link) return cur;
+      cur = it->second.link;
+    }
+    throw LimitError(label_ + ": " + name + ": member links loop or chain more than " +
+                     std::to_string(limits::kMaxMemberLinkHops) + " times");
+  }
+  const Member* find(const std::string& name) const {
+    auto it = members_.find(resolve(name));
+    return it == members_.end() ? nullptr : &it->second;
+  }
+  Member& get(const std::string& name) {
+    std::string r = resolve(name);
+    auto it = members_.find(r);
+    if (it == members_.end() || it->second.kind != Member::File)
+      throw Error(label_ + ": " + name + ": missing from the archive");
+    return it->second;
+  }
+
+  void parse_layer(Member& m, const std::string& name, ByteSource& in) {
+    try {
+      VectorSink sink;
+      auto ld = std::make_shared<LayerData>();
+      ld->blob = read_layer(in, opt_, label_ + ": " + layer_label(name), sink);
+      ld->entries = std::move(sink.entries);
+      m.layer = std::move(ld);
+    } catch (const Error&) {
+      m.layer_error = std::current_exception();
+    }
+  }
+
+  void scan(int fd, bool own) {
+    FdSource file(fd, own, label_);
+    PeekSource peek(file);
+    std::string_view head = peek.peek(512);
+    if (head.empty()) throw Error(label_ + ": empty file, not an image archive");
+    Compression c = sniff_compression(head);
+    auto dec = decompressor(c, peek, label_);
+    PeekSource dpeek(*dec);
+    if (!looks_like_tar(dpeek.peek(512)))
+      throw Error(label_ + ": not an image archive (a tar" +
+                  std::string(c == Compression::None ? "" : " after ") +
+                  (c == Compression::None ? "" : compression_name(c)) +
+                  " decompression was expected, or an OCI layout directory)");
+    streaming_ = c != Compression::None || !file.seekable();
+    TarReader tr(dpeek, label_);
+    TarHeader h;
+    while (tr.next(h)) {
+      std::string name;
+      try {
+        name = normalize_path(h.path);
+      } catch (const Error& e) {
+        throw Error(label_ + ": archive member " + e.what());
+      }
+      Member m;
+      switch (h.type) {
+        case EntryType::Dir: m.kind = Member::Dir; break;
+        case EntryType::Symlink: {
+          m.kind = Member::Link;
+          std::string t = h.link;
+          if (t.empty() || t[0] != '/') t = std::string(parent_path(name)) + "/" + t;
+          try {
+            m.link = normalize_path(t);
+          } catch (const Error& e) {
+            throw Error(label_ + ": archive member " + name + " -> " + e.what());
+          }
+          break;
+        }
+        case EntryType::Hardlink:
+          m.kind = Member::Link;
+          m.link = normalize_path(h.link);
+          break;
+        case EntryType::File: {
+          m.kind = Member::File;
+          m.size = h.size;
+          TarMemberSource ms(tr);
+          PeekSource mp(ms);
+          std::string_view mh = mp.peek(512);
+          if (looks_like_json(mh) && h.size <= limits::kMaxJsonBytes) {
+            m.data = read_all(mp, limits::kMaxJsonBytes, label_ + ": " + name);
+            m.has_data = true;
+          } else if ((streaming_ || h.size <= limits::kSpeculativeParseBytes) &&
+                     (sniff_compression(mh) != Compression::None || looks_like_tar(mh) ||
+                      h.size == 0)) {
+            parse_layer(m, name, mp);
+          }
+          break;
+        }
+        default: m.kind = Member::Other; break;
+      }
+      members_[name] = std::move(m);
+    }
+    // Read what follows the end-of-archive blocks, so a truncated or corrupt tail is noticed
+    // rather than silently ignored when it is compressed.
+    (void)dec;
+  }
+
+  void second_pass(const std::set<std::string>& wanted) {
+    int fd = ::open(label_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error(label_ + ": cannot reopen: " + std::strerror(errno));
+    FdSource file(fd, true, label_);
+    TarReader tr(file, label_);
+    TarHeader h;
+    size_t left = wanted.size();
+    while (left > 0 && tr.next(h)) {
+      std::string name = normalize_path(h.path);
+      if (h.type != EntryType::File || !wanted.count(name)) continue;
+      Member& m = members_[name];
+      if (m.layer || m.layer_error) continue;
+      TarMemberSource ms(tr);
+      parse_layer(m, name, ms);
+      --left;
+    }
+  }
+
+  LayerReadOptions opt_;
+  bool streaming_ = false;
+  std::map<std::string, Member> members_;
+};
+
+class DirSource : public ImageSource {
+ public:
+  DirSource(std::string label, const LayerReadOptions& opt)
+      : ImageSource(std::move(label)), opt_(opt) {}
+  bool is_directory() const override { return true; }
+
+  bool has(const std::string& name) override {
+    struct stat st{};
+    return ::stat(full(name).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  }
+
+  std::string read_small(const std::string& name) override {
+    int fd = open_member(name);
+    FdSource in(fd, true, label_ + ": " + name);
+    return read_all(in, limits::kMaxJsonBytes, label_ + ": " + name);
+  }
+
+  std::map<std::string, std::shared_ptr<const LayerData>> read_layers(
+      const std::vector<std::string>& names) override {
+    std::map<std::string, std::shared_ptr<const LayerData>> out;
+    for (const auto& n : names) {
+      if (out.count(n)) continue;
+      int fd = open_member(n);
+      FdSource in(fd, true, label_ + ": " + n);
+      VectorSink sink;
+      auto ld = std::make_shared<LayerData>();
+      ld->blob = read_layer(in, opt_, label_ + ": " + layer_label(n), sink);
+      ld->entries = std::move(sink.entries);
+      out[n] = std::move(ld);
+    }
+    return out;
+  }
+
+ private:
+  std::string full(const std::string& name) const { return label_ + "/" + name; }
+  int open_member(const std::string& name) {
+    int fd = ::open(full(name).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) throw Error(label_ + ": " + name + ": missing from the directory");
+      throw Error(label_ + ": " + name + ": " + std::strerror(errno));
+    }
+    struct stat st{};
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd);
+      throw Error(label_ + ": " + name + ": not a regular file");
+    }
+    return fd;
+  }
+  LayerReadOptions opt_;
+};
+
+}  // namespace
+
+std::unique_ptr<ImageSource> open_image_source(const std::string& path, const LayerReadOptions& opt) {
+  if (path == "-") return std::make_unique<TarArchiveSource>("-", 0, false, opt);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(path + ": cannot open: " + std::strerror(errno));
+  struct stat st{};
+  if (fstat(fd, &st) != 0) {
+    ::close(fd);
+    throw Error(path + ": cannot stat: " + std::strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return std::make_unique<DirSource>(path, opt);
+  }
+  return std::make_unique<TarArchiveSource>(path, fd, true, opt);
+}
+
+}  // namespace layerdiff

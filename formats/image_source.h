@@ -1,0 +1,52 @@
+// image_source.h: the named members an image is stored in, whether a tar archive (maybe gzip- or
+// zstd-compressed, maybe on stdin) or an OCI layout directory. Layouts (image_reader.cc) ask for
+// members by name; the source decides how to get them with as few passes as it can:
+//  - a seekable uncompressed tar is scanned once for headers and small JSON members (seeking past
+//    big data), then read a second time only for the layer blobs the chosen image needs;
+//  - a compressed archive or a pipe is read exactly once: JSON members are kept, and every member
+//    that looks like a layer (gzip/zstd/tar magic) is parsed as it streams by;
+//  - a directory is read file by file.
+#pragma once
+
+#include <exception>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analyzer/layer_entry.h"
+#include "formats/layer_reader.h"
+
+namespace layerdiff {
+
+struct LayerData {
+  LayerBlobInfo blob;
+  std::vector<LayerEntry> entries;
+};
+
+class ImageSource {
+ public:
+  virtual ~ImageSource() = default;
+  /// "archive" or "directory" (for the layout name).
+  virtual bool is_directory() const = 0;
+  /// True when `name` (canonical member path) is a regular member, after following member symlinks.
+  virtual bool has(const std::string& name) = 0;
+  /// The whole of a small member (JSON). Throws Error naming the member if absent or too large.
+  virtual std::string read_small(const std::string& name) = 0;
+  /// Reads the named layer blobs; the result maps each name as given to its data. Throws Error
+  /// naming the member for a missing or corrupt blob.
+  virtual std::map<std::string, std::shared_ptr<const LayerData>> read_layers(
+      const std::vector<std::string>& names) = 0;
+  /// What the user passed, for messages.
+  const std::string& label() const { return label_; }
+
+ protected:
+  explicit ImageSource(std::string label) : label_(std::move(label)) {}
+  std::string label_;
+};
+
+/// Opens a path ("-" = standard input). Recognises a directory, a tar, or a gzip/zstd-compressed tar
+/// by content; anything else is an Error.
+std::unique_ptr<ImageSource> open_image_source(const std::string& path, const LayerReadOptions& opt);
+
+}  // namespace layerdiff

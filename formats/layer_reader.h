@@ -1,0 +1,33 @@
+// layer_reader.h: one layer blob (uncompressed, gzip or zstd tar) -> LayerEntry values pushed into
+// an EntrySink, with the blob's digests and sizes. Every byte of the blob is read, so the sha256
+// of the compressed blob and of the uncompressed tar (the diff_id) cover all of it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "analyzer/layer_entry.h"
+#include "formats/byte_source.h"
+#include "formats/compression.h"
+
+namespace layerdiff {
+
+struct LayerReadOptions {
+  bool sha256 = true;  ///< compute blob and diff_id sha256 (for verification)
+};
+
+struct LayerBlobInfo {
+  Compression compression = Compression::None;
+  uint64_t compressed_size = 0;  ///< bytes of the blob as stored
+  uint64_t tar_size = 0;         ///< bytes of the uncompressed tar
+  uint64_t entries = 0;
+  std::string blob_digest;       ///< "sha256:…" of the stored blob ("" without sha256)
+  std::string diff_id;           ///< "sha256:…" of the uncompressed tar ("" without sha256)
+};
+
+/// Reads a whole layer blob. `what` names it in errors ("<file>: layer sha256:abcd…").
+/// Throws Error for a corrupt or truncated stream, naming the entry path where one is involved.
+LayerBlobInfo read_layer(ByteSource& blob, const LayerReadOptions& opt, const std::string& what,
+                         EntrySink& sink);
+
+}  // namespace layerdiff

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# deps.sh [build|test]: installs the Debian 12 packages layerdiff needs that are missing.
+# build: compilers and libraries; test: also GoogleTest and the real tools the tests run
+# (umoci, skopeo) and attr (setfattr, for the xattr fixture). Needs root (or sudo) only when
+# something is missing.
+set -euo pipefail
+want=(g++ cmake make pkg-config libarchive-dev libzstd-dev zlib1g-dev libcli11-dev
+      libboost-json1.81-dev libssl-dev libxxhash-dev)
+if [[ ${1:-build} == test ]]; then
+  want+=(libgtest-dev libgmock-dev umoci skopeo attr tar gzip zstd)
+fi
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+echo "deps.sh: installing ${missing[*]}" >&2
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo=sudo
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,81 @@
+// inspect_test.cc: the size analysis and its invariants (every column sums to its total).
+#include <gtest/gtest.h>
+
+#include "tests/test_util.h"
+
+namespace layerdiff::test {
+namespace {
+
+TEST(Inspect, TotalsReconcileAndListsFoldIntoOther) {
+  std::vector<LayerEntry> l0, l1;
+  for (int i = 0; i < 30; ++i)
+    l0.push_back(F("d" + std::to_string(i % 7) + "/f" + std::to_string(i), std::string(i + 1, 'x')));
+  l1.push_back(W("d0/.wh.f0"));
+  l1.push_back(F("d1/f1", "replaced"));
+  auto img = merge({l0, l1});
+  InspectOptions o;
+  o.top = 3;
+  InspectReport r = build_inspect(*img, o);
+  ASSERT_EQ(r.largest_files.size(), 4u);
+  EXPECT_EQ(r.largest_files.back().label, "[other]");
+  EXPECT_EQ(r.largest_files[0].label, "/d1/f29");
+  EXPECT_EQ(r.largest_dirs.back().label, "[other]");
+  EXPECT_EQ(r.files, 29u);
+  EXPECT_EQ(r.wasted_bytes, 1u + 2u);
+  expect_sums(r);
+}
+
+TEST(Inspect, DirectoryRollupDepth) {
+  auto img = merge({{F("usr/lib/x/y.so", "12345"), F("usr/bin/ls", "123"), F("top", "1")}});
+  InspectOptions o;
+  o.depth = 2;
+  InspectReport r = build_inspect(*img, o);
+  ASSERT_EQ(r.largest_dirs.size(), 3u);
+  EXPECT_EQ(r.largest_dirs[0].label, "/usr/lib");
+  EXPECT_EQ(r.largest_dirs[1].label, "/usr/bin");
+  EXPECT_EQ(r.largest_dirs[2].label, "/");
+  o.depth = 1;
+  r = build_inspect(*img, o);
+  EXPECT_EQ(r.largest_dirs[0].label, "/usr");
+  EXPECT_EQ(r.largest_dirs[0].bytes, 8u);
+  expect_sums(r);
+}
+
+TEST(Inspect, DuplicatesAreGroupedByContentAndSizeWithSavings) {
+  auto img = merge({{F("a", "same-content"), F("b/c", "same-content"), F("d", "same-content"),
+                     F("e", "other"), F("empty1", ""), F("empty2", "")}});
+  InspectReport r = build_inspect(*img, {});
+  ASSERT_EQ(r.duplicate_groups, 1u);
+  EXPECT_EQ(r.duplicates[0].paths, (std::vector<std::string>{"/a", "/b/c", "/d"}));
+  EXPECT_EQ(r.duplicate_savings, 24u);
+}
+
+TEST(Inspect, HardlinksAreNotDuplicates) {
+  auto img = merge({{F("a", "content"), H("b", "a")}});
+  InspectReport r = build_inspect(*img, {});
+  EXPECT_EQ(r.duplicate_groups, 0u);
+  EXPECT_EQ(r.content_size, 7u);
+}
+
+TEST(Inspect, WasteCountsEachWastedCopyOnceNotTheSurvivor) {
+  // Written three times, visible once: two wasted copies (dive would count three).
+  auto img = merge({{F("f", "aaaa")}, {F("f", "bbbb")}, {F("f", "cccc")}});
+  InspectReport r = build_inspect(*img, {});
+  EXPECT_EQ(r.wasted_bytes, 8u);
+  EXPECT_EQ(r.content_size, 4u);
+  EXPECT_NEAR(r.efficiency, 4.0 / 12.0, 1e-12);
+  ASSERT_EQ(r.waste.size(), 2u);
+  EXPECT_EQ(r.waste[0].removed_by, r.waste[0].layer + 1);
+  expect_sums(r);
+}
+
+TEST(Inspect, EmptyImageHasFullEfficiency) {
+  auto img = merge({{}});
+  InspectReport r = build_inspect(*img, {});
+  EXPECT_EQ(r.content_size, 0u);
+  EXPECT_DOUBLE_EQ(r.efficiency, 1.0);
+  expect_sums(r);
+}
+
+}  // namespace
+}  // namespace layerdiff::test
