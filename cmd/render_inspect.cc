@@ -18,6 +18,7 @@ std::string layer_name(const LayerInfo& l) {
   } else if (cb.rfind("/bin/sh -c ", 0) == 0) {
     cb = "RUN " + cb.substr(11);
   }
+  while (!cb.empty() && (cb.back() == ' ' || cb.back() == '\n')) cb.pop_back();
   return cb.empty() ? std::string("(no history)") : cb;
 }
 
