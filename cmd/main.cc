@@ -6,6 +6,12 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <fstream>
+#include <sstream>
+
+#include "analyzer/diff.h"
+#include "analyzer/diff_report.h"
+#include "analyzer/dockerfile.h"
 #include "analyzer/error.h"
 #include "analyzer/inspect.h"
 #include "analyzer/merged_image.h"
@@ -23,6 +29,12 @@ struct Options {
   std::string color = "auto";
   size_t top = 10;
   int depth = 2;
+  // diff
+  std::vector<std::string> images;          ///< BEFORE AFTER
+  std::vector<std::string> stages;          ///< NAME=IMAGE
+  std::string dockerfile;
+  bool mtime = false;
+  bool exit_code = false;
 };
 
 Format parse_format(const std::string& s) {
@@ -40,8 +52,8 @@ Style style_for(const Options& o) {
   return st;
 }
 
-std::unique_ptr<MergedImage> load(const Options& o) {
-  LoadedImage li = read_image(o.image_path, o.read);
+std::unique_ptr<MergedImage> load(const std::string& path, const Options& o) {
+  LoadedImage li = read_image(path, o.read);
   for (auto& w : li.warnings) std::cerr << "layerdiff: warning: " << w << "\n";
   std::vector<const std::vector<LayerEntry>*> layers;
   for (auto& l : li.layers) layers.push_back(&l->entries);
@@ -51,16 +63,77 @@ std::unique_ptr<MergedImage> load(const Options& o) {
   return img;
 }
 
-void add_image_options(CLI::App* c, Options& o) {
-  c->add_option("IMAGE", o.image_path,
-                "docker save archive, OCI archive, OCI layout directory, or - for stdin; "
-                "the archive may be gzip- or zstd-compressed")
-      ->required();
+void add_read_options(CLI::App* c, Options& o) {
   c->add_option("--image", o.read.image, "which image of an archive holding several (tag or ref)");
   c->add_option("--platform", o.read.platform,
                 "os/arch[/variant] of a multi-platform index (default linux/amd64, else the only one)");
   c->add_flag("--no-verify", o.no_verify,
               "skip checking blob sha256 digests and diff_ids (faster, trusts the archive)");
+}
+
+void add_image_options(CLI::App* c, Options& o) {
+  c->add_option("IMAGE", o.image_path,
+                "docker save archive, OCI archive, OCI layout directory, or - for stdin; "
+                "the archive may be gzip- or zstd-compressed")
+      ->required();
+  add_read_options(c, o);
+}
+
+/// Options of the diff, on both `layerdiff diff` and the bare `layerdiff BEFORE AFTER`.
+void add_diff_options(CLI::App* c, Options& o, bool required) {
+  auto* imgs = c->add_option("BEFORE AFTER", o.images, "the two images (archive, directory or -)")
+                   ->expected(2);
+  if (required) imgs->required();
+  add_read_options(c, o);
+  c->add_option("--format", o.format, "table, json or markdown")
+      ->check(CLI::IsMember({"table", "json", "markdown", "md"}));
+  c->add_option("-n,--top", o.top, "rows per list and per rollup level; the rest fold into [other]")
+      ->check(CLI::Range(1, 1000000));
+  c->add_option("--depth", o.depth, "directory depth of the size rollup")->check(CLI::Range(1, 4096));
+  c->add_option("--color", o.color, "auto (a terminal without NO_COLOR), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  c->add_option("--stage", o.stages,
+                "NAME=IMAGE: the image of an intermediate build stage (e.g. saved with\n"
+                "docker build --target NAME); reports what it held that AFTER lacks")
+      ->each([](const std::string& s) {
+        if (s.find('=') == std::string::npos || s.front() == '=' || s.back() == '=')
+          throw CLI::ValidationError("--stage", "expected NAME=IMAGE, got " + s);
+      });
+  c->add_option("--dockerfile", o.dockerfile,
+                "Dockerfile of AFTER: label layers with their stage and instruction");
+  c->add_flag("--mtime", o.mtime, "also report files whose only change is their mtime");
+  c->add_flag("--exit-code", o.exit_code, "exit 1 when the images differ (errors exit 2)");
+}
+
+int run_diff(const Options& o) {
+  if (o.images.size() != 2) throw Error("diff needs two images: layerdiff BEFORE AFTER");
+  if (o.images[0] == "-" && o.images[1] == "-") throw Error("only one image can come from stdin (-)");
+  auto before = load(o.images[0], o);
+  auto after = load(o.images[1], o);
+  std::vector<std::unique_ptr<MergedImage>> stage_images;
+  StageInputs in;
+  for (const auto& s : o.stages) {
+    auto eq = s.find('=');
+    stage_images.push_back(load(s.substr(eq + 1), o));
+    in.stages.push_back({s.substr(0, eq), stage_images.back().get()});
+  }
+  Dockerfile df;
+  if (!o.dockerfile.empty()) {
+    std::ifstream f(o.dockerfile, std::ios::binary);
+    if (!f) throw Error(o.dockerfile + ": cannot open the Dockerfile");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    df = parse_dockerfile(ss.str(), o.dockerfile);
+    in.dockerfile = &df;
+  }
+  DiffOptions dopt;
+  dopt.mtime = o.mtime;
+  DiffReportOptions ropt;
+  ropt.top = o.top;
+  ropt.depth = o.depth;
+  DiffReport r = build_diff_report(*before, *after, diff_trees(*before, *after, dopt), in, ropt);
+  render_diff(r, parse_format(o.format), style_for(o), std::cout);
+  return o.exit_code && images_differ(r) ? 1 : 0;
 }
 
 }  // namespace
@@ -71,9 +144,12 @@ int run(int argc, char** argv) {
       "their bytes are and where they went.",
       "layerdiff"};
   app.set_version_flag("--version", "layerdiff 0.1.0");
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
   app.footer(
       "Examples:\n"
+      "  layerdiff before.tar after.tar              what changed, where the bytes went\n"
+      "  layerdiff old.tar new.tar --dockerfile Dockerfile --stage builder=builder.tar\n"
+      "                                              ... by instruction and build stage\n"
       "  layerdiff inspect app.tar                   where the bytes of an image are\n"
       "  docker save app | layerdiff inspect -       read the archive from stdin\n"
       "  layerdiff inspect --format json oci-dir/    machine-readable report\n"
@@ -81,6 +157,15 @@ int run(int argc, char** argv) {
       "\n"
       "Exit codes: 0 ok, 1 differences or a failed gate (where asked), 2 error.");
   Options o;
+  add_diff_options(&app, o, false);
+  CLI::App* diff = app.add_subcommand("diff", "diff two images (the same as layerdiff BEFORE AFTER)");
+  add_diff_options(diff, o, true);
+  diff->footer(
+      "Examples:\n"
+      "  layerdiff diff before.tar after.tar\n"
+      "  layerdiff diff --format markdown base.tar pr.tar > comment.md\n"
+      "  layerdiff diff --dockerfile Dockerfile --stage builder=builder.tar single.tar multi.tar\n"
+      "  layerdiff diff --exit-code a.tar b.tar || echo 'images differ'");
 
   CLI::App* inspect = app.add_subcommand("inspect", "one image's size analysis");
   add_image_options(inspect, o);
@@ -120,14 +205,24 @@ int run(int argc, char** argv) {
   o.read.verify = !o.no_verify;
   try {
     std::ios::sync_with_stdio(false);
+    if (diff->parsed() || (!inspect->parsed() && !ls->parsed())) {
+      if (o.images.empty()) {
+        std::cout << app.help();
+        return 2;
+      }
+      int rc = run_diff(o);
+      std::cout.flush();
+      if (!std::cout) throw Error("writing the output failed");
+      return rc;
+    }
     if (inspect->parsed()) {
-      auto img = load(o);
+      auto img = load(o.image_path, o);
       InspectOptions io;
       io.top = o.top;
       io.depth = o.depth;
       render_inspect(build_inspect(*img, io), parse_format(o.format), style_for(o), std::cout);
     } else if (ls->parsed()) {
-      auto img = load(o);
+      auto img = load(o.image_path, o);
       render_ls(*img, parse_format(o.format), std::cout);
     }
     std::cout.flush();

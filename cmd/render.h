@@ -24,3 +24,9 @@ void render_inspect(const InspectReport& r, Format f, const Style& st, std::ostr
 void render_ls(const MergedImage& img, Format f, std::ostream& out);
 
 }  // namespace layerdiff
+
+#include "analyzer/diff_report.h"
+
+namespace layerdiff {
+void render_diff(const DiffReport& r, Format f, const Style& st, std::ostream& out);
+}  // namespace layerdiff

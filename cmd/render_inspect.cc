@@ -1,6 +1,7 @@
 // render_inspect.cc: `layerdiff inspect` as a terminal table, JSON (schema_version 1) or Markdown.
 #include <boost/json.hpp>
 
+#include "analyzer/dockerfile.h"
 #include "cmd/render.h"
 #include "cmd/text.h"
 
@@ -9,17 +10,8 @@ namespace json = boost::json;
 namespace {
 
 std::string layer_name(const LayerInfo& l) {
-  std::string cb = l.created_by;
-  // Classic builder form: "/bin/sh -c #(nop)  CMD [...]" -> "CMD [...]".
-  auto nop = cb.find("#(nop)");
-  if (nop != std::string::npos) {
-    cb = cb.substr(nop + 6);
-    cb.erase(0, cb.find_first_not_of(' '));
-  } else if (cb.rfind("/bin/sh -c ", 0) == 0) {
-    cb = "RUN " + cb.substr(11);
-  }
-  while (!cb.empty() && (cb.back() == ' ' || cb.back() == '\n')) cb.pop_back();
-  return cb.empty() ? std::string("(no history)") : cb;
+  std::string s = display_created_by(l.created_by);
+  return s.empty() ? std::string("(no history)") : s;
 }
 
 json::object image_json(const InspectReport& r) {
