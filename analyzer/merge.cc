@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "analyzer/path.h"
+#include "formats/limits.h"  // constants only: analyzer links nothing of formats
 
 namespace layerdiff {
 namespace {
@@ -10,6 +11,28 @@ namespace {
 constexpr int kMaxSymlinkHops = 40;  // as Linux's MAXSYMLINKS
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
+
+/// A name for a warning line: control characters shown as \n, \t, \xNN.
+std::string printable(std::string_view p) {
+  std::string o;
+  for (unsigned char c : p) {
+    if (c == '\n') o += "\\n";
+    else if (c == '\t') o += "\\t";
+    else if (c < 0x20 || c == 0x7f) {
+      static const char* hx = "0123456789abcdef";
+      o += "\\x";
+      o += hx[c >> 4];
+      o += hx[c & 15];
+    } else o += static_cast<char>(c);
+  }
+  return o;
+}
+
+bool has_control(std::string_view p) {
+  for (unsigned char c : p)
+    if (c < 0x20 || c == 0x7f) return true;
+  return false;
+}
 
 std::string join(const std::string& dir, std::string_view name) {
   return dir.empty() ? std::string(name) : dir + "/" + std::string(name);
@@ -47,6 +70,7 @@ Node* Merger::resolve_parent(std::string_view canonical_parent, uint32_t layer, 
   std::vector<Node*> stack{&tree_.root()};
   std::vector<std::string> names;  // path of stack, for messages
   int hops = 0;
+  bool warned_clamp = false;
   while (!todo.empty()) {
     std::string c = std::move(todo.back());
     todo.pop_back();
@@ -55,13 +79,27 @@ Node* Merger::resolve_parent(std::string_view canonical_parent, uint32_t layer, 
       if (stack.size() > 1) {
         stack.pop_back();
         names.pop_back();
+      } else if (diag_ && hops > 0 && !warned_clamp) {
+        warned_clamp = true;
+        diag_->warn("layer " + std::to_string(layer_) + ": " + printable(display_path(for_path)) +
+                    ": a symlink in its parent points above the root; resolved inside the root "
+                    "as containerd does (Docker refuses such a symlink)");
       }
       continue;
     }
+    if (stack.size() > static_cast<size_t>(limits::kMaxPathDepth))
+      throw LimitError(printable(display_path(for_path)) + ": resolves deeper than " +
+                       std::to_string(limits::kMaxPathDepth) + " directories through symlinks" +
+                       " (a fixed limit)");
     Node* cur = stack.back();
     auto it = cur->children.find(c);
     if (it == cur->children.end()) {
       if (!create) return nullptr;
+      if (++implicit_dirs_ > entries_seen_ + limits::kMaxImplicitDirsSlack)
+        throw LimitError(printable(display_path(for_path)) + ": more than " +
+                         std::to_string(implicit_dirs_ - 1) +
+                         " parent directories that no entry lists, for " +
+                         std::to_string(entries_seen_) + " entries (a fixed limit)");
       Inode d;
       d.type = EntryType::Dir;
       d.mode = 0755;
@@ -115,7 +153,9 @@ void Merger::remove_node(std::unique_ptr<Node> n, const std::string& path, uint3
 }
 
 void Merger::apply(uint32_t layer, const std::vector<LayerEntry>& entries, Diagnostics& diag) {
-  (void)diag;
+  diag_ = &diag;
+  layer_ = layer;
+  entries_seen_ += entries.size();
   if (stats_.size() <= layer) stats_.resize(layer + 1);
   LayerMergeStats& st = stats_[layer];
 
@@ -127,9 +167,13 @@ void Merger::apply(uint32_t layer, const std::vector<LayerEntry>& entries, Diagn
   items.reserve(entries.size());
 
   // Phase 1: whiteouts, which apply to what lower layers left, whatever their place in the stream.
+  uint64_t absolute = 0, control = 0;
+  std::string first_absolute, first_control;
   for (const LayerEntry& e : entries) {
     ++st.entries;
     std::string p = normalize_path(e.path);
+    if (!e.path.empty() && e.path[0] == '/' && !p.empty() && absolute++ == 0) first_absolute = p;
+    if (has_control(p) && control++ == 0) first_control = p;
     std::string_view base = base_name(p);
     if (base.substr(0, kWhiteoutPrefix.size()) != kWhiteoutPrefix) {
       items.push_back({std::move(p), &e});
@@ -155,6 +199,16 @@ void Merger::apply(uint32_t layer, const std::vector<LayerEntry>& entries, Diagn
     remove_node(std::move(n), join(dir, victim), layer, true);
   }
 
+  std::string lw = "layer " + std::to_string(layer) + ": ";
+  if (absolute)
+    diag.warn(lw + std::to_string(absolute) + " entries have an absolute path (first " +
+              printable(display_path(first_absolute)) +
+              "); taken relative to the image root, as runtimes do");
+  if (control)
+    diag.warn(lw + std::to_string(control) + " names contain a newline or control character (first " +
+              printable(display_path(first_control)) +
+              "); `ls` prints them raw, `ls --format json` escapes them");
+
   // Phase 2: the layer's own entries, in stream order (a later entry for a path wins).
   for (const Item& item : items) {
     const LayerEntry& e = *item.e;
@@ -177,7 +231,13 @@ void Merger::apply(uint32_t layer, const std::vector<LayerEntry>& entries, Diagn
 
     if (e.type == EntryType::Hardlink) {
       ++st.hardlinks;
-      std::string t = normalize_path(e.link);
+      std::string t;
+      try {
+        t = normalize_path(e.link);
+      } catch (const Error&) {
+        throw Error(printable(display_path(p)) + ": hardlink target " + printable(e.link) +
+                    " is outside the image root");
+      }
       Node* tparent = resolve_parent(parent_path(t), layer, false, p);
       const Node* target = nullptr;
       if (tparent) {

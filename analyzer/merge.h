@@ -8,7 +8,11 @@
 //  - a hardlink names the inode its target has at that moment (also a lower layer's file): the bytes
 //    are counted once, and replacing one name later leaves the other names with the old content;
 //  - parents that no layer lists are created as directories 0755 root:root; a parent that is a
-//    symlink is followed inside the root, as a runtime resolves it.
+//    symlink is followed inside the root, as a runtime resolves it (containerd's scoped
+//    resolution): a ".." that would leave the root stays at the root, with a warning.
+// Hostile input: an absolute entry path is taken relative to the root (warning), as runtimes do;
+// a name with a newline or other control character is kept (warning); limits (formats/limits.h)
+// bound the depth a path resolves to and the directories created for unlisted parents.
 // Waste is computed during the merge, not by re-stacking: when a regular-file inode loses its last
 // name, its bytes were written by inode.layer and wasted by the layer that removed it. Invariant:
 // for every layer, written == visible + wasted (sums over that layer's inodes).
@@ -57,6 +61,10 @@ class Merger {
   void detach(Node& n, const std::string& path, uint32_t by, bool deleted);
 
   FileTree& tree_;
+  Diagnostics* diag_ = nullptr;    ///< of the current apply()
+  uint32_t layer_ = 0;             ///< of the current apply(), for warnings
+  uint64_t entries_seen_ = 0;      ///< entries of all layers applied so far
+  uint64_t implicit_dirs_ = 0;     ///< directories created for unlisted parents
   std::vector<WasteRecord> waste_;
   std::vector<LayerMergeStats> stats_;
 };

@@ -15,6 +15,7 @@
 #include "analyzer/error.h"
 #include "analyzer/inspect.h"
 #include "analyzer/merged_image.h"
+#include "cmd/limit_options.h"
 #include "cmd/render.h"
 #include "formats/image_reader.h"
 
@@ -69,6 +70,7 @@ void add_read_options(CLI::App* c, Options& o) {
                 "os/arch[/variant] of a multi-platform index (default linux/amd64, else the only one)");
   c->add_flag("--no-verify", o.no_verify,
               "skip checking blob sha256 digests and diff_ids (faster, trusts the archive)");
+  add_limit_options(c, o.read.limits);
 }
 
 void add_image_options(CLI::App* c, Options& o) {

@@ -86,6 +86,15 @@ size_t PeekSource::read(void* buf, size_t n) {
   return in_.read(buf, n);
 }
 
+uint64_t PeekSource::skip(uint64_t n) {
+  uint64_t done = 0;
+  if (pos_ < head_.size()) {
+    done = std::min<uint64_t>(n, head_.size() - pos_);
+    pos_ += static_cast<size_t>(done);
+  }
+  return done < n ? done + in_.skip(n - done) : done;
+}
+
 HashingSource::HashingSource(ByteSource& in, bool sha256) : in_(in) {
   if (sha256) {
     auto* c = EVP_MD_CTX_new();

@@ -56,6 +56,7 @@ class PeekSource : public ByteSource {
   /// Returns up to n first bytes (fewer if the stream is shorter). Only before the first read().
   std::string_view peek(size_t n);
   size_t read(void* buf, size_t n) override;
+  uint64_t skip(uint64_t n) override;  ///< seeks the underlying source past the peeked bytes
 
  private:
   ByteSource& in_;

@@ -189,3 +189,21 @@ bool looks_like_tar(std::string_view h) {
 }
 
 }  // namespace layerdiff
+
+namespace layerdiff {
+
+size_t InflationGuard::read(void* buf, size_t n) {
+  size_t got = out_.read(buf, n);
+  count_ += got;
+  if (max_out_ && count_ > max_out_)
+    throw LimitError(what_ + ": more than " + std::to_string(max_out_) +
+                     " bytes uncompressed" + limit_hint("--max-layer-size"));
+  if (max_ratio_ && count_ > limits::kRatioFloorBytes && count_ / max_ratio_ > in_.count())
+    throw LimitError(what_ + ": expands more than " + std::to_string(max_ratio_) +
+                     " times (" + std::to_string(in_.count()) + " compressed bytes gave " +
+                     std::to_string(count_) + "), a decompression bomb?" +
+                     limit_hint("--max-ratio"));
+  return got;
+}
+
+}  // namespace layerdiff

@@ -115,8 +115,8 @@ struct Candidate {
 
 class Reader {
  public:
-  Reader(const std::string& path, const ReadOptions& opt)
-      : opt_(opt), src_(open_image_source(path, LayerReadOptions{opt.verify})) {}
+  Reader(std::unique_ptr<ImageSource> src, const ReadOptions& opt)
+      : opt_(opt), src_(std::move(src)) {}
 
   LoadedImage read() {
     bool docker = src_->has("manifest.json");
@@ -145,7 +145,7 @@ class Reader {
                   const std::string& inherited_ref, std::vector<Candidate>& out) {
     if (depth > limits::kMaxIndexDepth)
       throw LimitError(context + ": indexes nested deeper than " +
-                       std::to_string(limits::kMaxIndexDepth) + " (an index that contains itself?)");
+                       std::to_string(limits::kMaxIndexDepth) + limit_hint(""));
     const json::array* ms = arr(index, "manifests");
     if (!ms) throw Error(context + ": index has no \"manifests\" array");
     for (const auto& dv : *ms) {
@@ -162,14 +162,21 @@ class Reader {
         if (!r.empty()) ref = r;
         attest = str(*ann, "vnd.docker.reference.type") == "attestation-manifest";
       }
+      if (++manifests_seen_ > limits::kMaxManifests)
+        throw LimitError(context + ": more than " + std::to_string(limits::kMaxManifests) +
+                         " manifest descriptors in the indexes" + limit_hint(""));
       std::string member = blob_path(digest, context);
+      if (std::find(index_chain_.begin(), index_chain_.end(), digest) != index_chain_.end())
+        throw Error(context + ": index " + digest + " contains itself");
       std::string text = read_verified(digest, context);
       json::value doc = parse_json(text, what(member));
       if (!doc.is_object()) throw Error(what(member) + ": expected a JSON object");
       const json::object& o = doc.as_object();
       if (is_index_media_type(mt) || is_index_media_type(str(o, "mediaType")) ||
           o.contains("manifests")) {
+        index_chain_.push_back(digest);
         walk_index(o, what(member), depth + 1, ref, out);
+        index_chain_.pop_back();
         continue;
       }
       Candidate c;
@@ -420,9 +427,21 @@ class Reader {
         img.info.history.push_back(std::move(he));
       }
 
+    if (descs.size() > limits::kMaxLayers)
+      throw LimitError(what(config_member) + ": " + std::to_string(descs.size()) +
+                       " layers, more than " + std::to_string(limits::kMaxLayers) +
+                       limit_hint(""));
     std::vector<std::string> members;
     for (auto& d : descs) members.push_back(d.member);
     auto data = src_->read_layers(members);
+    // The merge applies a layer once per mention: a manifest naming one layer many times costs
+    // as much as that many layers.
+    uint64_t merged_entries = 0;
+    for (auto& d : descs) merged_entries += data.at(d.member)->blob.entries;
+    if (merged_entries > opt_.limits.max_entries)
+      throw LimitError(src_->label() + ": the image's layers hold " +
+                       std::to_string(merged_entries) + " entries, more than " +
+                       std::to_string(opt_.limits.max_entries) + limit_hint("--max-entries"));
     size_t h = 0;
     size_t non_empty = 0;
     for (auto& he : img.info.history) non_empty += !he.empty_layer;
@@ -483,12 +502,28 @@ class Reader {
   ReadOptions opt_;
   std::unique_ptr<ImageSource> src_;
   std::vector<std::string> warnings_;
+  uint64_t manifests_seen_ = 0;
+  std::vector<std::string> index_chain_;  ///< digests of the indexes being walked (cycle check)
 };
 
 }  // namespace
 
+namespace {
+LayerReadOptions layer_options(const ReadOptions& opt) {
+  LayerReadOptions lo;
+  lo.sha256 = opt.verify;
+  lo.limits = opt.limits;
+  return lo;
+}
+}  // namespace
+
 LoadedImage read_image(const std::string& path, const ReadOptions& opt) {
-  return Reader(path, opt).read();
+  return Reader(open_image_source(path, layer_options(opt)), opt).read();
+}
+
+LoadedImage read_image_memory(std::string_view data, const std::string& label,
+                              const ReadOptions& opt) {
+  return Reader(open_image_memory(data, label, layer_options(opt)), opt).read();
 }
 
 }  // namespace layerdiff

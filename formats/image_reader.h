@@ -11,6 +11,7 @@
 
 #include "analyzer/image.h"
 #include "formats/image_source.h"
+#include "formats/limits.h"
 
 namespace layerdiff {
 
@@ -18,6 +19,7 @@ struct ReadOptions {
   std::string image;     ///< --image REF: which image of a multi-image archive ("" = the only one)
   std::string platform;  ///< --platform os/arch[/variant] ("" = default)
   bool verify = true;    ///< check blob sha256 against digests and diff_ids
+  Limits limits;         ///< --max-entries, --max-layer-size, ... (formats/limits.h)
 };
 
 struct LoadedImage {
@@ -28,5 +30,9 @@ struct LoadedImage {
 
 /// Throws Error "<path>: …" naming the member or layer involved.
 LoadedImage read_image(const std::string& path, const ReadOptions& opt);
+
+/// The same for an archive held in memory (fuzzers, tests); `label` stands for the path.
+LoadedImage read_image_memory(std::string_view data, const std::string& label,
+                              const ReadOptions& opt);
 
 }  // namespace layerdiff

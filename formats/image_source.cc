@@ -1,6 +1,7 @@
 #include "formats/image_source.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +24,8 @@ std::string layer_label(const std::string& name) {
   if (parts.size() == 3 && parts[0] == "blobs") return "layer " + std::string(parts[2].substr(0, 12));
   if (parts.size() == 2 && parts[1] == "layer.tar")
     return "layer " + std::string(parts[0].substr(0, 12));
+  if (parts.size() == 1 && name.size() == 68 && name.substr(64) == ".tar")
+    return "layer " + name.substr(0, 12);  // Docker 25+ without blobs/: <hex>.tar
   return "layer " + name;
 }
 
@@ -61,7 +64,14 @@ class TarArchiveSource : public ImageSource {
  public:
   TarArchiveSource(std::string label, int fd, bool own, const LayerReadOptions& opt)
       : ImageSource(std::move(label)), opt_(opt) {
-    scan(fd, own);
+    FdSource file(fd, own, label_);
+    scan(file, file.seekable());
+  }
+  /// An archive in memory (fuzzers, tests): read like a seekable file.
+  TarArchiveSource(std::string label, std::string_view data, const LayerReadOptions& opt)
+      : ImageSource(std::move(label)), opt_(opt), memory_(data), in_memory_(true) {
+    MemorySource m(data);
+    scan(m, true);
   }
   bool is_directory() const override { return false; }
 
@@ -134,8 +144,11 @@ class TarArchiveSource : public ImageSource {
   Member& get(const std::string& name) {
     std::string r = resolve(name);
     auto it = members_.find(r);
-    if (it == members_.end() || it->second.kind != Member::File)
-      throw Error(label_ + ": " + name + ": missing from the archive");
+    if (it == members_.end()) throw Error(label_ + ": " + name + ": missing from the archive");
+    if (it->second.kind == Member::Dir)
+      throw Error(label_ + ": " + name + ": is a directory in the archive, not a file");
+    if (it->second.kind != Member::File)
+      throw Error(label_ + ": " + name + ": is not a regular file in the archive");
     return it->second;
   }
 
@@ -143,28 +156,46 @@ class TarArchiveSource : public ImageSource {
     try {
       VectorSink sink;
       auto ld = std::make_shared<LayerData>();
-      ld->blob = read_layer(in, opt_, label_ + ": " + layer_label(name), sink);
+      LayerReadOptions o = opt_;
+      o.entries_before = entries_held_;
+      o.metadata_before = metadata_held_;
+      ld->blob = read_layer(in, o, label_ + ": " + layer_label(name), sink);
       ld->entries = std::move(sink.entries);
+      entries_held_ += ld->blob.entries;
+      metadata_held_ += ld->blob.metadata_bytes;
       m.layer = std::move(ld);
+    } catch (const LimitError&) {
+      throw;  // a limit protects the whole run, not just this member
     } catch (const Error&) {
       m.layer_error = std::current_exception();
     }
   }
 
-  void scan(int fd, bool own) {
-    FdSource file(fd, own, label_);
+  void scan(ByteSource& file, bool seekable) {
     PeekSource peek(file);
     std::string_view head = peek.peek(512);
     if (head.empty()) throw Error(label_ + ": empty file, not an image archive");
     Compression c = sniff_compression(head);
-    auto dec = decompressor(c, peek, label_);
-    PeekSource dpeek(*dec);
-    if (!looks_like_tar(dpeek.peek(512)))
-      throw Error(label_ + ": not an image archive (a tar" +
-                  std::string(c == Compression::None ? "" : " after ") +
-                  (c == Compression::None ? "" : compression_name(c)) +
-                  " decompression was expected, or an OCI layout directory)");
-    streaming_ = c != Compression::None || !file.seekable();
+    HashingSource counted(peek, false);  // compressed bytes, for the ratio limit
+    std::unique_ptr<ByteSource> dec, guard;
+    if (c != Compression::None) {
+      dec = decompressor(c, counted, label_);
+      guard = std::make_unique<InflationGuard>(*dec, counted, 0, opt_.limits.max_ratio,
+                                               label_ + ": " + compression_name(c) + " stream");
+    }
+    // Uncompressed: straight to the file, so that skipping a member seeks instead of reading.
+    PeekSource dpeek(guard ? *guard : static_cast<ByteSource&>(peek));
+    std::string_view dhead = dpeek.peek(512);
+    if (dhead.empty())
+      throw Error(label_ + ": empty after " + compression_name(c) +
+                  " decompression, not an image archive");
+    if (!looks_like_tar(dhead))
+      throw Error(label_ + ": not an image archive (expected a tar" +
+                  (c == Compression::None ? std::string()
+                                          : std::string(" after ") + compression_name(c) +
+                                                " decompression") +
+                  ", or an OCI layout directory)");
+    streaming_ = c != Compression::None || !seekable;
     TarReader tr(dpeek, label_);
     TarHeader h;
     while (tr.next(h)) {
@@ -218,10 +249,15 @@ class TarArchiveSource : public ImageSource {
   }
 
   void second_pass(const std::set<std::string>& wanted) {
-    int fd = ::open(label_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw Error(label_ + ": cannot reopen: " + std::strerror(errno));
-    FdSource file(fd, true, label_);
-    TarReader tr(file, label_);
+    std::unique_ptr<ByteSource> file;
+    if (in_memory_) {
+      file = std::make_unique<MemorySource>(memory_);
+    } else {
+      int fd = ::open(label_.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) throw Error(label_ + ": cannot reopen: " + std::strerror(errno));
+      file = std::make_unique<FdSource>(fd, true, label_);
+    }
+    TarReader tr(*file, label_);
     TarHeader h;
     size_t left = wanted.size();
     while (left > 0 && tr.next(h)) {
@@ -236,7 +272,10 @@ class TarArchiveSource : public ImageSource {
   }
 
   LayerReadOptions opt_;
+  std::string_view memory_;
+  bool in_memory_ = false;
   bool streaming_ = false;
+  uint64_t entries_held_ = 0, metadata_held_ = 0;
   std::map<std::string, Member> members_;
 };
 
@@ -266,8 +305,13 @@ class DirSource : public ImageSource {
       FdSource in(fd, true, label_ + ": " + n);
       VectorSink sink;
       auto ld = std::make_shared<LayerData>();
-      ld->blob = read_layer(in, opt_, label_ + ": " + layer_label(n), sink);
+      LayerReadOptions o = opt_;
+      o.entries_before = entries_held_;
+      o.metadata_before = metadata_held_;
+      ld->blob = read_layer(in, o, label_ + ": " + layer_label(n), sink);
       ld->entries = std::move(sink.entries);
+      entries_held_ += ld->blob.entries;
+      metadata_held_ += ld->blob.metadata_bytes;
       out[n] = std::move(ld);
     }
     return out;
@@ -289,24 +333,48 @@ class DirSource : public ImageSource {
     return fd;
   }
   LayerReadOptions opt_;
+  uint64_t entries_held_ = 0, metadata_held_ = 0;
 };
 
 }  // namespace
 
 std::unique_ptr<ImageSource> open_image_source(const std::string& path, const LayerReadOptions& opt) {
   if (path == "-") return std::make_unique<TarArchiveSource>("-", 0, false, opt);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a named pipe nobody writes to must not hang; it then reads as empty.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw Error(path + ": cannot open: " + std::strerror(errno));
   struct stat st{};
   if (fstat(fd, &st) != 0) {
     ::close(fd);
     throw Error(path + ": cannot stat: " + std::strerror(errno));
   }
+  if (S_ISFIFO(st.st_mode)) {
+    // A named pipe: wait a while for a writer's first bytes (or its end) instead of forever.
+    struct pollfd p{fd, POLLIN, 0};
+    int r;
+    do r = ::poll(&p, 1, limits::kPipeWaitSeconds * 1000);
+    while (r < 0 && errno == EINTR);
+    if (r == 0) {
+      ::close(fd);
+      throw Error(path + ": nothing was written to the pipe within " +
+                  std::to_string(limits::kPipeWaitSeconds) + " s; is a writer attached?");
+    }
+  }
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+    ::close(fd);
+    throw Error(path + ": cannot read: " + std::strerror(errno));
+  }
   if (S_ISDIR(st.st_mode)) {
     ::close(fd);
     return std::make_unique<DirSource>(path, opt);
   }
   return std::make_unique<TarArchiveSource>(path, fd, true, opt);
+}
+
+std::unique_ptr<ImageSource> open_image_memory(std::string_view data, const std::string& label,
+                                               const LayerReadOptions& opt) {
+  return std::make_unique<TarArchiveSource>(label, data, opt);
 }
 
 }  // namespace layerdiff

@@ -49,4 +49,9 @@ class ImageSource {
 /// by content; anything else is an Error.
 std::unique_ptr<ImageSource> open_image_source(const std::string& path, const LayerReadOptions& opt);
 
+/// An archive held in memory (fuzzers and tests), read like a seekable tar file. `data` must outlive
+/// the source; `label` names it in messages.
+std::unique_ptr<ImageSource> open_image_memory(std::string_view data, const std::string& label,
+                                               const LayerReadOptions& opt);
+
 }  // namespace layerdiff

@@ -37,6 +37,33 @@ ContentDigest hash_content(TarReader& tr, uint64_t size) {
   return {h.high64, h.low64};
 }
 
+/// The first bytes of a hostile name, for messages (the whole may be megabytes).
+std::string clip(const std::string& s) {
+  return s.size() <= 64 ? s : s.substr(0, 64) + "...";
+}
+
+/// Applies the per-entry limits; returns the bytes of names, target and xattrs the entry holds.
+uint64_t check_entry(const LayerEntry& e, const std::string& what) {
+  if (e.path.size() > limits::kMaxPathBytes)
+    throw LimitError(what + ": " + clip(e.path) + ": path longer than " +
+                     std::to_string(limits::kMaxPathBytes) + " bytes" + limit_hint(""));
+  if (e.link.size() > limits::kMaxPathBytes)
+    throw LimitError(what + ": " + clip(e.path) + ": link target longer than " +
+                     std::to_string(limits::kMaxPathBytes) + " bytes" + limit_hint(""));
+  int depth = 0;
+  for (size_t i = 0; i < e.path.size(); ++i)
+    depth += e.path[i] != '/' && (i == 0 || e.path[i - 1] == '/');
+  if (depth > limits::kMaxPathDepth)
+    throw LimitError(what + ": " + clip(e.path) + ": path deeper than " +
+                     std::to_string(limits::kMaxPathDepth) + " components" + limit_hint(""));
+  uint64_t x = 0;
+  for (auto& [k, v] : e.xattrs) x += k.size() + v.size();
+  if (x > limits::kMaxXattrBytes)
+    throw LimitError(what + ": " + clip(e.path) + ": extended attributes larger than " +
+                     std::to_string(limits::kMaxXattrBytes) + " bytes" + limit_hint(""));
+  return e.path.size() + e.link.size() + x;
+}
+
 }  // namespace
 
 LayerBlobInfo read_layer(ByteSource& blob, const LayerReadOptions& opt, const std::string& what,
@@ -46,7 +73,10 @@ LayerBlobInfo read_layer(ByteSource& blob, const LayerReadOptions& opt, const st
   PeekSource peek(stored);
   info.compression = sniff_compression(peek.peek(4));
   auto dec = decompressor(info.compression, peek, what);
-  HashingSource tar(*dec, opt.sha256 && info.compression != Compression::None);
+  const Limits& lim = opt.limits;
+  InflationGuard guard(*dec, stored, lim.max_layer_size,
+                       info.compression == Compression::None ? 0 : lim.max_ratio, what);
+  HashingSource tar(guard, opt.sha256 && info.compression != Compression::None);
   PeekSource tpeek(tar);
   std::string_view head = tpeek.peek(512);
   if (!head.empty()) {
@@ -75,6 +105,14 @@ LayerBlobInfo read_layer(ByteSource& blob, const LayerReadOptions& opt, const st
         e.size = h.size;
         e.digest = hash_content(tr, h.size);
       }
+      if (opt.entries_before + info.entries >= lim.max_entries)
+        throw LimitError(what + ": more than " + std::to_string(lim.max_entries) +
+                         " entries in the image's layers" + limit_hint("--max-entries"));
+      info.metadata_bytes += check_entry(e, what);
+      if (opt.metadata_before + info.metadata_bytes > lim.max_metadata_bytes)
+        throw LimitError(what + ": more than " + std::to_string(lim.max_metadata_bytes) +
+                         " bytes of names, link targets and xattrs in the image's layers" +
+                         limit_hint("--max-metadata"));
       ++info.entries;
       sink.add(std::move(e));
     }

@@ -9,11 +9,16 @@
 #include "analyzer/layer_entry.h"
 #include "formats/byte_source.h"
 #include "formats/compression.h"
+#include "formats/limits.h"
 
 namespace layerdiff {
 
 struct LayerReadOptions {
   bool sha256 = true;  ///< compute blob and diff_id sha256 (for verification)
+  Limits limits;
+  /// Entries and metadata bytes earlier layers of the same image (archive) already hold in
+  /// memory: a layer may only add what is left of Limits::max_entries / max_metadata_bytes.
+  uint64_t entries_before = 0, metadata_before = 0;
 };
 
 struct LayerBlobInfo {
@@ -21,6 +26,7 @@ struct LayerBlobInfo {
   uint64_t compressed_size = 0;  ///< bytes of the blob as stored
   uint64_t tar_size = 0;         ///< bytes of the uncompressed tar
   uint64_t entries = 0;
+  uint64_t metadata_bytes = 0;   ///< bytes of names, link targets and xattrs of the entries
   std::string blob_digest;       ///< "sha256:…" of the stored blob ("" without sha256)
   std::string diff_id;           ///< "sha256:…" of the uncompressed tar ("" without sha256)
 };
