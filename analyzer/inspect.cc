@@ -56,7 +56,7 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
   for (const PathRow& row : t.rows()) {
     const Inode& ino = t.inode(row.inode);
     switch (ino.type) {
-      case EntryType::File: ++r.files; break;
+      case EntryType::File: break;
       case EntryType::Dir: ++r.dirs; break;
       case EntryType::Symlink: ++r.symlinks; break;
       default: ++r.others; break;
@@ -66,6 +66,7 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
       ++r.hardlinks;
       continue;
     }
+    ++r.files;
     r.content_size += ino.size;
     if (ino.layer < r.layers.size()) r.layers[ino.layer].visible_bytes += ino.size;
     std::string shown = display_path(row.path);

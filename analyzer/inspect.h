@@ -49,7 +49,9 @@ struct InspectOptions {
 struct InspectReport {
   ImageInfo image;
   uint64_t content_size = 0;  ///< visible regular-file bytes, hardlinks once
-  uint64_t files = 0, dirs = 0, symlinks = 0, others = 0, hardlinks = 0;
+  uint64_t files = 0;      ///< distinct regular files (a hardlinked file counts once)
+  uint64_t hardlinks = 0;  ///< extra names of hardlinked files (`h` rows of ls)
+  uint64_t dirs = 0, symlinks = 0, others = 0;
   uint64_t compressed_size = 0, tar_size = 0, written_size = 0;
   std::vector<LayerReport> layers;
   std::vector<SizeRow> largest_dirs, largest_files;

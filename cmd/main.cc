@@ -200,8 +200,10 @@ int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::cerr << "layerdiff: error: " << e.what() << "\n"
+              << "Run 'layerdiff --help' (or 'layerdiff COMMAND --help') for usage.\n";
+    return 2;
   }
 
   o.read.verify = !o.no_verify;
@@ -209,7 +211,7 @@ int run(int argc, char** argv) {
     std::ios::sync_with_stdio(false);
     if (diff->parsed() || (!inspect->parsed() && !ls->parsed())) {
       if (o.images.empty()) {
-        std::cout << app.help();
+        std::cerr << app.help() << "\nlayerdiff: error: no command or images given\n";
         return 2;
       }
       int rc = run_diff(o);

@@ -116,9 +116,11 @@ void render_table(const InspectReport& r, const Style& st, std::ostream& out) {
   out << st.bold("Image") << "      " << im.reference << "  (" << im.platform << ", " << im.layout
       << ")\n";
   out << st.bold("Source") << "     " << im.source << "\n";
-  out << st.bold("Content") << "    " << human_bytes(r.content_size) << " in " << r.files
-      << " files (" << r.hardlinks << " hardlinked names), " << r.dirs << " directories, "
-      << r.symlinks << " symlinks, " << r.others << " other\n";
+  out << st.bold("Content") << "    " << human_bytes(r.content_size) << " in " << count(r.files, "file")
+      << ", " << count(r.dirs, "directory", "directories") << ", " << count(r.symlinks, "symlink")
+      << ", " << r.others << " other";
+  if (r.hardlinks) out << "; " << count(r.hardlinks, "more hardlinked name", "more hardlinked names");
+  out << "\n";
   out << st.bold("Layers") << "     " << r.layers.size() << ": " << human_bytes(r.compressed_size)
       << " stored, " << human_bytes(r.tar_size) << " as tar, " << human_bytes(r.written_size)
       << " of file content written\n";
@@ -126,7 +128,7 @@ void render_table(const InspectReport& r, const Style& st, std::ostream& out) {
       << " (efficiency " << percent(r.efficiency) << ")\n";
   if (r.duplicate_groups)
     out << st.bold("Duplicates") << " " << human_bytes(r.duplicate_savings) << " in "
-        << r.duplicate_groups << " groups of identical files\n";
+        << count(r.duplicate_groups, "group") << " of identical files\n";
 
   out << "\n" << st.bold("LAYERS") << "\n";
   out << "  " << rpad("#", 3) << "  " << pad("DIGEST", 12) << "  " << rpad("STORED", 10) << "  "
@@ -160,7 +162,7 @@ void render_table(const InspectReport& r, const Style& st, std::ostream& out) {
           << rpad(percent(r.content_size ? double(s.bytes) / r.content_size : 0), 6) << "  "
           << rpad(std::to_string(s.count), 7) << "  " << s.label << "\n";
     out << "  " << rpad(human_bytes(r.content_size), 10) << "  " << rpad("100.0%", 6) << "  "
-        << rpad(std::to_string(r.files - r.hardlinks), 7) << "  TOTAL\n";
+        << rpad(std::to_string(r.files), 7) << "  TOTAL\n";
   };
   sizes("LARGEST DIRECTORIES", r.largest_dirs);
   sizes("LARGEST FILES", r.largest_files);
@@ -198,14 +200,18 @@ void render_markdown(const InspectReport& r, std::ostream& out) {
   out << "| | |\n|---|---|\n";
   out << "| Platform | " << md_cell(im.platform) << " |\n";
   out << "| Layout | " << md_cell(im.layout) << " |\n";
-  out << "| Content | " << human_bytes(r.content_size) << " in " << r.files << " files, " << r.dirs
-      << " directories |\n";
+  out << "| Content | " << human_bytes(r.content_size) << " in " << count(r.files, "file") << ", "
+      << count(r.dirs, "directory", "directories");
+  if (r.hardlinks) out << "; " << count(r.hardlinks, "more hardlinked name", "more hardlinked names");
+  out << " |\n";
   out << "| Layers | " << r.layers.size() << " (" << human_bytes(r.compressed_size) << " stored, "
       << human_bytes(r.tar_size) << " as tar) |\n";
   out << "| Wasted | " << human_bytes(r.wasted_bytes) << " (efficiency " << percent(r.efficiency)
       << ") |\n";
-  out << "| Duplicates | " << human_bytes(r.duplicate_savings) << " in " << r.duplicate_groups
-      << " groups |\n\n";
+  if (r.duplicate_groups)
+    out << "| Duplicates | " << human_bytes(r.duplicate_savings) << " in "
+        << count(r.duplicate_groups, "group") << " of identical files |\n";
+  out << "\n";
   out << "#### Layers\n\n| # | Stored | Written | Visible | Wasted | Created by |\n"
          "|---:|---:|---:|---:|---:|---|\n";
   for (const auto& l : r.layers)
@@ -216,7 +222,7 @@ void render_markdown(const InspectReport& r, std::ostream& out) {
     out << "\n#### " << title << "\n\n| Size | Files | Path |\n|---:|---:|---|\n";
     for (const auto& s : rows)
       out << "| " << human_bytes(s.bytes) << " | " << s.count << " | `" << md_cell(s.label) << "` |\n";
-    out << "| **" << human_bytes(r.content_size) << "** | " << (r.files - r.hardlinks)
+    out << "| **" << human_bytes(r.content_size) << "** | " << r.files
         << " | **TOTAL** |\n";
   };
   sizes("Largest directories", r.largest_dirs);
@@ -225,10 +231,21 @@ void render_markdown(const InspectReport& r, std::ostream& out) {
     out << "\n#### Wasted bytes\n\n| Size | Path | Written by | Removed by |\n|---:|---|---:|---:|\n";
     for (const auto& w : r.waste) {
       if (w.path == "[other]")
-        out << "| " << human_bytes(w.bytes) << " | [other] (" << w.count << " more) | | |\n";
+        out << "| " << human_bytes(w.bytes) << " | `[other]` (" << w.count << " more) | | |\n";
       else
         out << "| " << human_bytes(w.bytes) << " | `" << md_cell(w.path) << "` | " << w.layer
             << " | " << w.removed_by << " (" << (w.deleted ? "deleted" : "overwritten") << ") |\n";
+    }
+    out << "| **" << human_bytes(r.wasted_bytes) << "** | **TOTAL** | | |\n";
+  }
+  if (!r.duplicates.empty()) {
+    out << "\n#### Duplicates\n\n| Savings | Copies | Size | Paths |\n|---:|---:|---:|---|\n";
+    for (const auto& g : r.duplicates) {
+      out << "| " << human_bytes(g.savings) << " | " << g.paths.size() << " | " << human_bytes(g.size)
+          << " | ";
+      for (size_t i = 0; i < g.paths.size() && i < 5; ++i) out << (i ? ", " : "") << "`" << md_cell(g.paths[i]) << "`";
+      if (g.paths.size() > 5) out << ", …";
+      out << " |\n";
     }
   }
 }

@@ -67,6 +67,10 @@ std::string rpad(const std::string& s, size_t width) {
   return cps >= width ? s : std::string(width - cps, ' ') + s;
 }
 
+std::string count(uint64_t n, const std::string& singular, const std::string& plural) {
+  return std::to_string(n) + " " + (n == 1 ? singular : plural.empty() ? singular + "s" : plural);
+}
+
 std::string md_cell(const std::string& in) {
   std::string s;
   for (char c : in) {

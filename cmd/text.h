@@ -20,6 +20,8 @@ std::string clip(const std::string& s, size_t width);
 std::string pad(const std::string& s, size_t width);
 /// Pads left to width (bytes).
 std::string rpad(const std::string& s, size_t width);
+/// "1 file", "2 files": n and the noun, plural unless n == 1 (plural is singular + "s" unless given).
+std::string count(uint64_t n, const std::string& singular, const std::string& plural = "");
 /// Escapes | and newlines for a Markdown table cell.
 std::string md_cell(const std::string& s);
 

@@ -213,8 +213,8 @@ class Reader {
       std::set<std::string> refs;
       for (auto& c : cands) refs.insert(c.ref);
       if (refs.size() > 1)
-        throw Error(src_->label() + ": holds several images; choose one with --image: " +
-                    list_refs(cands));
+        throw Error(src_->label() + ": holds " + std::to_string(refs.size()) +
+                    " images; choose one with --image: " + list_refs(cands));
     }
 
     // Platforms: from the descriptor, else from the config.
@@ -344,6 +344,14 @@ class Reader {
                                 : "docker-save (legacy)";
     img.info.reference = label(*chosen);
     std::string ctext = src_->read_small(config_member);
+    if (!opt_.platform.empty()) {
+      // A docker archive holds one platform per image: --platform must name it.
+      json::value cv = parse_json(ctext, what(config_member));
+      Platform have = cv.is_object() ? platform_of(cv.as_object()) : Platform{};
+      if (!platform_matches(parse_platform(opt_.platform), have))
+        throw Error(src_->label() + ": no image for platform " + opt_.platform + "; platforms: " +
+                    have.str());
+    }
     // The config's digest is its sha256; the legacy layout names it <hex>.json.
     std::string cdigest = sha256_digest(ctext);
     std::string expect;
@@ -454,7 +462,10 @@ class Reader {
       const auto& ld = data.at(d.member);
       LayerInfo li;
       li.index = static_cast<uint32_t>(i);
-      li.digest = d.digest.empty() ? ld->blob.blob_digest : d.digest;
+      // Legacy docker archives name no blob digest: an uncompressed layer's is its diff_id.
+      li.digest = !d.digest.empty() ? d.digest
+                  : ld->blob.compression == Compression::None ? diff_ids[i]
+                                                              : ld->blob.blob_digest;
       li.diff_id = diff_ids[i];
       li.media_type = d.media_type;
       li.compression = compression_name(ld->blob.compression);

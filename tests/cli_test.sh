@@ -1,0 +1,576 @@
+#!/usr/bin/env bash
+# cli_test.sh LAYERDIFF_BIN FIXTURES_DIR
+#
+# Runs the real layerdiff binary on the committed fixtures (see FIXTURES_DIR/README.md):
+#   * `ls` of every encoding of the same image equals the runtime's listing (expected/*.ls),
+#     from files, directories and stdin;
+#   * `inspect` table / json / markdown equal golden files (FIXTURES_DIR/golden/*);
+#     UPDATE_GOLDEN=1 rewrites them instead of comparing;
+#   * `ls --format json` is JSON lines with the same rows as the table;
+#   * `inspect --format json` totals are consistent (content = sum of `f` rows of `ls`,
+#     written = content + wasted, every list sums to its total);
+#   * exit codes and exact error messages for bad inputs made at test time in a temp dir;
+#   * colour only where asked for.
+# Prints one line per check, then "N passed, M failed"; exits 1 if any check failed.
+#
+# The binary runs from the parent of FIXTURES_DIR with relative paths (fixtures/...), so the
+# golden files, which show the source path, are the same in every clone.
+set -u
+
+if [[ $# -ne 2 ]]; then
+  echo "usage: $0 LAYERDIFF_BIN FIXTURES_DIR" >&2
+  exit 2
+fi
+export LC_ALL=C
+unset NO_COLOR
+
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+FIXDIR=$(cd "$2" && pwd)
+ROOT=$(dirname "$FIXDIR")
+F=$(basename "$FIXDIR")        # "fixtures": what the binary is given, relative to ROOT
+EXP=$F/expected
+GOLD=$F/golden
+cd "$ROOT" || exit 2
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/layerdiff-cli.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+OUT=$TMP/out ERR=$TMP/err
+
+passed=0 failed=0
+pass() { passed=$((passed + 1)); echo "PASS: $1"; }
+fail() {
+  failed=$((failed + 1))
+  echo "FAIL: $1"
+  shift
+  local line
+  for line in "$@"; do echo "      $line"; done
+}
+# Show (a few lines of) a file inside a failure report.
+excerpt() { head -n "${2:-5}" "$1" | sed 's/^/      | /'; }
+
+# run ARGS...: run the binary; stdout -> $OUT, stderr -> $ERR, exit code -> $rc.
+rc=0
+run() {
+  "$BIN" "$@" >"$OUT" 2>"$ERR"
+  rc=$?
+}
+# run_stdin FILE ARGS...: the same, with FILE piped through cat (a real pipe, not a file).
+run_stdin() {
+  local file=$1
+  shift
+  # shellcheck disable=SC2002  # a real pipe on purpose: stdin must not be seekable
+  cat "$file" | "$BIN" "$@" >"$OUT" 2>"$ERR"
+  rc=$?
+}
+
+# check_ok NAME EXPECTED_FILE: the last run exited 0, printed nothing on stderr, and its
+# stdout equals EXPECTED_FILE.
+check_ok() {
+  local name=$1 want=$2
+  if [[ $rc -ne 0 ]]; then
+    fail "$name" "exit $rc, want 0; stderr:"
+    excerpt "$ERR"
+  elif [[ -s $ERR ]]; then
+    fail "$name" "unexpected stderr:"
+    excerpt "$ERR"
+  elif ! cmp -s "$OUT" "$want"; then
+    fail "$name" "output differs from $want:"
+    diff "$want" "$OUT" | head -n 10 | sed 's/^/      | /'
+  else
+    pass "$name"
+  fi
+}
+
+# check_err NAME WANT_RC WANT_FIRST_STDERR_LINE: the last run exited WANT_RC, printed nothing
+# on stdout, and the first line of its stderr is exactly WANT_FIRST_STDERR_LINE.
+check_err() {
+  local name=$1 want_rc=$2 want=$3 got
+  got=$(head -n 1 "$ERR")
+  if [[ $rc -ne $want_rc ]]; then
+    fail "$name" "exit $rc, want $want_rc; stderr: $got"
+  elif [[ -s $OUT ]]; then
+    fail "$name" "unexpected stdout on error:"
+    excerpt "$OUT"
+  elif [[ $got != "$want" ]]; then
+    fail "$name" "stderr: $got" "want:   $want"
+  else
+    pass "$name"
+  fi
+}
+
+# check_err_has NAME WANT_RC SUBSTRING...: like check_err, but the first stderr line must
+# only contain every SUBSTRING (for messages that quote another library's wording).
+check_err_has() {
+  local name=$1 want_rc=$2 got s
+  shift 2
+  got=$(head -n 1 "$ERR")
+  if [[ $rc -ne $want_rc ]]; then
+    fail "$name" "exit $rc, want $want_rc; stderr: $got"
+    return
+  fi
+  if [[ -s $OUT ]]; then
+    fail "$name" "unexpected stdout on error:"
+    excerpt "$OUT"
+    return
+  fi
+  for s in "$@"; do
+    if [[ $got != *"$s"* ]]; then
+      fail "$name" "stderr: $got" "lacks:  $s"
+      return
+    fi
+  done
+  pass "$name"
+}
+
+# check_golden NAME GOLDEN_FILE: the last run exited 0 with empty stderr and stdout equal to
+# GOLDEN_FILE; with UPDATE_GOLDEN=1 the file is rewritten from stdout instead.
+check_golden() {
+  local name=$1 gold=$2
+  if [[ $rc -ne 0 ]]; then
+    fail "$name" "exit $rc, want 0; stderr:"
+    excerpt "$ERR"
+    return
+  fi
+  if [[ ${UPDATE_GOLDEN:-0} == 1 ]]; then
+    mkdir -p "$(dirname "$gold")"
+    cp "$OUT" "$gold"
+    pass "$name (golden updated: $gold)"
+    return
+  fi
+  if [[ ! -f $gold ]]; then
+    fail "$name" "missing golden file $gold (run with UPDATE_GOLDEN=1)"
+  elif [[ -s $ERR ]]; then
+    fail "$name" "unexpected stderr:"
+    excerpt "$ERR"
+  elif ! cmp -s "$OUT" "$gold"; then
+    fail "$name" "output differs from $gold (UPDATE_GOLDEN=1 rewrites it):"
+    diff -u "$gold" "$OUT" | head -n 20 | sed 's/^/      | /'
+  else
+    pass "$name"
+  fi
+}
+
+has_esc() { grep -q $'\x1b' "$1"; }
+
+############################################################################
+# ls: every encoding of the same image gives the runtime's listing
+############################################################################
+for enc in docker.tar docker.tar.gz docker25.tar oci-gzip.tar oci-zstd.tar oci-gzip.tar.zst \
+  oci-uncompressed multiarch.tar; do
+  run ls "$F/$enc"
+  check_ok "ls $enc = expected/edge.ls" "$EXP/edge.ls"
+done
+run ls --image edge "$F/oci"
+check_ok "ls --image edge oci/ = expected/edge.ls" "$EXP/edge.ls"
+run ls --image after "$F/oci"
+check_ok "ls --image after oci/ = expected/after.ls" "$EXP/after.ls"
+run ls --image dup "$F/oci"
+check_ok "ls --image dup oci/ = expected/dup.ls" "$EXP/dup.ls"
+run ls --image example/dup:1 "$F/docker-multi.tar"
+check_ok "ls --image example/dup:1 docker-multi.tar = expected/dup.ls" "$EXP/dup.ls"
+run ls --image example/edge:latest "$F/docker-multi.tar"
+check_ok "ls --image example/edge:latest docker-multi.tar = expected/edge.ls" "$EXP/edge.ls"
+run ls "$F/docker-symlink.tar"
+check_ok "ls docker-symlink.tar = expected/dup.ls" "$EXP/dup.ls"
+run ls --platform linux/arm64/v8 "$F/multiarch.tar"
+check_ok "ls --platform linux/arm64/v8 multiarch.tar = expected/arm64.ls" "$EXP/arm64.ls"
+run ls --platform linux/amd64 "$F/multiarch.tar"
+check_ok "ls --platform linux/amd64 multiarch.tar = expected/edge.ls" "$EXP/edge.ls"
+run ls "$F/oci-after.tar"
+check_ok "ls oci-after.tar = expected/after.ls" "$EXP/after.ls"
+run ls --no-verify "$F/oci-zstd.tar"
+check_ok "ls --no-verify oci-zstd.tar = expected/edge.ls" "$EXP/edge.ls"
+
+############################################################################
+# stdin
+############################################################################
+run_stdin "$F/docker.tar.gz" ls -
+check_ok "cat docker.tar.gz | ls - = expected/edge.ls" "$EXP/edge.ls"
+run_stdin "$F/oci-gzip.tar.zst" ls -
+check_ok "cat oci-gzip.tar.zst | ls - = expected/edge.ls" "$EXP/edge.ls"
+run_stdin "$F/oci-zstd.tar" ls -
+check_ok "cat oci-zstd.tar | ls - = expected/edge.ls" "$EXP/edge.ls"
+run_stdin "$F/multiarch.tar" ls --platform linux/arm64/v8 -
+check_ok "cat multiarch.tar | ls --platform linux/arm64/v8 - = expected/arm64.ls" "$EXP/arm64.ls"
+run_stdin "$F/docker.tar" inspect -
+if [[ $rc -eq 0 && -s $OUT && ! -s $ERR ]] && grep -q '^Source *-$' "$OUT"; then
+  pass "cat docker.tar | inspect - exits 0 (Source -)"
+else
+  fail "cat docker.tar | inspect - exits 0 (Source -)" "exit $rc; stderr: $(head -n 1 "$ERR")"
+fi
+run_stdin "$F/docker.tar.gz" inspect --format json -
+if [[ $rc -eq 0 ]] && grep -q '"source":"-"' "$OUT"; then
+  pass "cat docker.tar.gz | inspect --format json - exits 0"
+else
+  fail "cat docker.tar.gz | inspect --format json - exits 0" "exit $rc; stderr: $(head -n 1 "$ERR")"
+fi
+
+############################################################################
+# inspect golden files (relative paths: the source path is part of the output)
+############################################################################
+run inspect "$F/docker.tar"
+check_golden "inspect docker.tar (table) = golden/inspect-docker.txt" "$GOLD/inspect-docker.txt"
+run inspect --format json "$F/oci-zstd.tar"
+check_golden "inspect --format json oci-zstd.tar = golden/inspect-oci-zstd.json" "$GOLD/inspect-oci-zstd.json"
+run inspect --format markdown "$F/oci-after.tar"
+check_golden "inspect --format markdown oci-after.tar = golden/inspect-oci-after.md" "$GOLD/inspect-oci-after.md"
+run inspect --format md "$F/oci-after.tar"
+check_golden "inspect --format md (alias) oci-after.tar = golden/inspect-oci-after.md" "$GOLD/inspect-oci-after.md"
+
+############################################################################
+# ls --format json: one JSON object per line, same rows as the table
+############################################################################
+ls_json_check() { # ls_json_check NAME ARGS... (ARGS without --format)
+  local name=$1
+  shift
+  run ls "$@"
+  cp "$OUT" "$TMP/table"
+  run ls --format json "$@"
+  if [[ $rc -ne 0 || -s $ERR ]]; then
+    fail "$name" "exit $rc; stderr: $(head -n 1 "$ERR")"
+    return
+  fi
+  local bad
+  bad=$(grep -cv '^{"path":"[^"]*",.*}$' "$OUT")
+  if [[ $bad -ne 0 ]]; then
+    fail "$name" "$bad line(s) are not one {\"path\":...} object per line:"
+    grep -v '^{"path":"[^"]*",.*}$' "$OUT" | head -n 3 | sed 's/^/      | /'
+    return
+  fi
+  sed 's/^{"path":"\([^"]*\)".*/\1/' "$OUT" >"$TMP/json.paths"
+  cut -f1 "$TMP/table" >"$TMP/table.paths"
+  if ! cmp -s "$TMP/json.paths" "$TMP/table.paths"; then
+    fail "$name" "JSON paths differ from the table's:"
+    diff "$TMP/table.paths" "$TMP/json.paths" | head -n 6 | sed 's/^/      | /'
+    return
+  fi
+  # Strict check (every line parses; all seven table columns match) when python3 runs.
+  if python3 -c 'pass' >/dev/null 2>&1; then
+    if ! python3 -c '
+import json, sys
+for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
+    o = json.loads(line)
+    assert isinstance(o, dict), "line %d is not an object" % n
+    sys.stdout.write("\t".join([o["path"], o["type"], str(o["size"]), o["mode"],
+                                str(o["uid"]), str(o["gid"]), o["target"]]) + "\n")
+' "$OUT" >"$TMP/json.table" 2>"$TMP/py.err"; then
+      fail "$name" "python3: invalid JSON lines:"
+      excerpt "$TMP/py.err" 3
+      return
+    fi
+    if ! cmp -s "$TMP/json.table" "$TMP/table"; then
+      fail "$name" "JSON rows differ from the table rows:"
+      diff "$TMP/table" "$TMP/json.table" | head -n 6 | sed 's/^/      | /'
+      return
+    fi
+  fi
+  pass "$name"
+}
+ls_json_check "ls --format json docker.tar: JSON lines, same rows as the table" "$F/docker.tar"
+ls_json_check "ls --format json oci-after.tar: JSON lines, same rows as the table" "$F/oci-after.tar"
+
+############################################################################
+# inspect --format json: schema and consistent totals
+############################################################################
+# sum_json_key KEY FILE: sum of every "KEY":<number> in FILE (compact JSON on one line).
+sum_json_key() { grep -o "\"$1\":[0-9]*" "$2" | awk -F: '{ s += $2 } END { printf "%d\n", s }'; }
+# section FILE START: the text after START up to the end of its array ("}]").
+section() { sed -e "s/.*$2//" -e 's/}\].*//' "$1"; }
+
+# inspect_json_check LABEL "INSPECT_ONLY_OPTIONS" ARGS...  (ARGS: --image/--platform + image;
+# the options string is split on spaces)
+inspect_json_check() {
+  local label=$1 iopts
+  read -ra iopts <<<"$2"
+  shift 2
+  run ls "$@"
+  local want_content
+  want_content=$(awk -F'\t' '$2 == "f" { s += $3 } END { printf "%d\n", s }' "$OUT")
+  run inspect --format json "${iopts[@]}" "$@"
+  local name="inspect --format json $label"
+  if [[ $rc -ne 0 || -s $ERR ]]; then
+    fail "$name" "exit $rc; stderr: $(head -n 1 "$ERR")"
+    return
+  fi
+  local j=$TMP/inspect.json
+  cp "$OUT" "$j"
+  if [[ $(wc -l <"$j") -ne 1 ]] || ! grep -q '^{"schema_version":1,' "$j"; then
+    fail "$name: one line with \"schema_version\":1" "got: $(head -c 80 "$j")"
+  else
+    pass "$name: one line with \"schema_version\":1"
+  fi
+  # image.content_size is the first content_size (the per-layer ones come later, in "layers").
+  local content written wasted
+  content=$(grep -o '"content_size":[0-9]*' "$j" | head -n 1 | cut -d: -f2)
+  written=$(grep -o '"written_size":[0-9]*' "$j" | head -n 1 | cut -d: -f2)
+  wasted=$(grep -o '"waste":{"bytes":[0-9]*' "$j" | head -n 1 | cut -d: -f3)
+  if [[ $content == "$want_content" ]]; then
+    pass "$name: image.content_size $content = sum of ls f rows"
+  else
+    fail "$name: image.content_size = sum of ls f rows" "content_size '$content', sum of f rows $want_content"
+  fi
+  if [[ -n $written && -n $wasted && $written -eq $((content + wasted)) ]]; then
+    pass "$name: written_size $written = content $content + wasted $wasted"
+  else
+    fail "$name: written_size = content + wasted" "written '$written', content '$content', wasted '$wasted'"
+  fi
+  # per layer: content_size (written) = visible_size + wasted_size; the columns sum to the totals
+  local lw lv lx lsum vsum xsum
+  lw=$(section "$j" '"layers":\[' | grep -o '"content_size":[0-9]*' | cut -d: -f2)
+  lv=$(section "$j" '"layers":\[' | grep -o '"visible_size":[0-9]*' | cut -d: -f2)
+  lx=$(section "$j" '"layers":\[' | grep -o '"wasted_size":[0-9]*' | cut -d: -f2)
+  local badlayers
+  badlayers=$(paste <(echo "$lw") <(echo "$lv") <(echo "$lx") |
+    awk -F'\t' '$1 != $2 + $3 { printf "layer %d: written %s != visible %s + wasted %s; ", NR - 1, $1, $2, $3 }')
+  lsum=$(echo "$lw" | awk '{ s += $1 } END { printf "%d\n", s }')
+  vsum=$(echo "$lv" | awk '{ s += $1 } END { printf "%d\n", s }')
+  xsum=$(echo "$lx" | awk '{ s += $1 } END { printf "%d\n", s }')
+  if [[ -z $lw ]]; then
+    fail "$name: per-layer sizes" "no layers found"
+  elif [[ -n $badlayers ]]; then
+    fail "$name: per-layer written = visible + wasted" "$badlayers"
+  elif [[ $lsum -ne $written || $vsum -ne $content || $xsum -ne $wasted ]]; then
+    fail "$name: layer columns sum to the totals" \
+      "written $lsum vs $written, visible $vsum vs $content, wasted $xsum vs $wasted"
+  else
+    pass "$name: per layer written = visible + wasted; columns sum to the totals"
+  fi
+  # the largest-directories and largest-files lists (with [other]) sum to content_size,
+  # the waste list (with [other]) to waste.bytes
+  local dsum fsum wsum
+  dsum=$(section "$j" '"largest_directories":\[' >"$TMP/sec" && sum_json_key size "$TMP/sec")
+  fsum=$(section "$j" '"largest_files":\[' >"$TMP/sec" && sum_json_key size "$TMP/sec")
+  if grep -q '"paths":\[\]' <(sed -e 's/.*"waste":{//' "$j" | head -c 200); then
+    wsum=0
+  else
+    wsum=$(section "$j" '"waste":{' >"$TMP/sec" && sum_json_key size "$TMP/sec")
+  fi
+  if [[ $dsum -eq $content && $fsum -eq $content && $wsum -eq $wasted ]]; then
+    pass "$name: largest dirs/files sum to content_size, waste rows to waste.bytes"
+  else
+    fail "$name: lists sum to their totals" \
+      "dirs $dsum, files $fsum (content $content); waste rows $wsum (waste $wasted)"
+  fi
+}
+inspect_json_check "docker.tar" "" "$F/docker.tar"
+inspect_json_check "oci-after.tar" "" "$F/oci-after.tar"
+inspect_json_check "-n 2 --depth 1 oci-after.tar" "-n 2 --depth 1" "$F/oci-after.tar"
+inspect_json_check "-n 1 --depth 5 oci-zstd.tar" "-n 1 --depth 5" "$F/oci-zstd.tar"
+inspect_json_check "--image example/dup:1 docker-multi.tar" "" --image example/dup:1 "$F/docker-multi.tar"
+inspect_json_check "--platform linux/arm64/v8 multiarch.tar" "" --platform linux/arm64/v8 "$F/multiarch.tar"
+inspect_json_check "docker-symlink.tar" "" "$F/docker-symlink.tar"
+
+############################################################################
+# bad input: exit 2 and the exact message
+############################################################################
+B=$TMP/bad
+mkdir -p "$B"
+
+run ls "$B/missing.tar"
+check_err "missing file" 2 "layerdiff: error: $B/missing.tar: cannot open: No such file or directory"
+
+: >"$B/empty.tar"
+run ls "$B/empty.tar"
+check_err "empty file" 2 "layerdiff: error: $B/empty.tar: empty file, not an image archive"
+
+: | "$BIN" ls - >"$OUT" 2>"$ERR"
+rc=$?
+check_err "empty stdin" 2 "layerdiff: error: -: empty file, not an image archive"
+
+# pseudo-random bytes, fixed seed; the "RND" prefix keeps them clear of any magic number
+{
+  printf 'RND'
+  awk 'BEGIN { srand(42); for (i = 0; i < 8192; i++) printf "%c", int(rand() * 255) + 1 }'
+} >"$B/random.bin"
+run inspect "$B/random.bin"
+check_err "random non-archive file" 2 \
+  "layerdiff: error: $B/random.bin: not an image archive (expected a tar, or an OCI layout directory)"
+
+printf 'this is a text file, not an image\n' >"$B/text.txt"
+run ls "$B/text.txt"
+check_err "text file" 2 \
+  "layerdiff: error: $B/text.txt: not an image archive (expected a tar, or an OCI layout directory)"
+
+mkdir -p "$B/notimage/sub"
+echo 'hello' >"$B/notimage/sub/file"
+run ls "$B/notimage"
+check_err "directory that is not an image" 2 \
+  "layerdiff: error: $B/notimage: not a container image: no manifest.json (docker save) or index.json (OCI layout) found"
+
+head -c 100000 "$F/docker.tar" >"$B/truncated.tar"
+run ls "$B/truncated.tar"
+# the tail of the message is libarchive's wording
+check_err_has "truncated docker.tar (head -c 100000)" 2 \
+  "layerdiff: error: $B/truncated.tar: 85a9f4a5dd6a45456564c0573b1b9eee1122f667bf68d83e02c21123b21713c5.tar: corrupt tar"
+
+head -c 50000 "$F/docker.tar.gz" >"$B/truncated.tar.gz"
+run ls "$B/truncated.tar.gz"
+check_err "truncated docker.tar.gz" 2 "layerdiff: error: $B/truncated.tar.gz: truncated gzip stream"
+
+head -c 50000 "$F/oci-gzip.tar.zst" >"$B/truncated.tar.zst"
+run_stdin "$B/truncated.tar.zst" ls -
+check_err "truncated oci-gzip.tar.zst on stdin" 2 "layerdiff: error: -: truncated zstd stream"
+
+# OCI directory with one byte of file content altered in layer 3 (uncompressed tar): the
+# tar stays valid, only the digest is wrong.
+L3=7ca6917b8524156b30a6769bfcceae3317ed71b68c135e1aca6146d04b9094ea
+L2=f63e5b9823607e7654cb95d9b525feac221fc9725cb5a5d7f7f9186ea2214b97
+CFG=02956ff8cce36b8adf92217893b848e562df8fe2914b0fa48e1793c36efdacf7
+cp -R "$F/oci-uncompressed" "$B/altered"
+blob=$B/altered/blobs/sha256/$L3
+off=$(grep -abo 'reborn after whiteout' "$blob" | head -n 1 | cut -d: -f1)
+if [[ -n $off ]]; then
+  chmod u+w "$blob"
+  printf 'R' | dd of="$blob" bs=1 seek="$off" conv=notrunc status=none
+  new=$(sha256sum "$blob" | cut -d' ' -f1)
+  run ls "$B/altered"
+  check_err "OCI dir, layer content altered: digest mismatch" 2 \
+    "layerdiff: error: $B/altered: layer ${L3:0:12}: digest mismatch: the manifest says sha256:$L3, the blob hashes to sha256:$new"
+  run ls --no-verify "$B/altered"
+  check_ok "OCI dir, layer content altered, --no-verify: not detected, listing unchanged" "$EXP/edge.ls"
+else
+  fail "OCI dir, layer content altered" "file data 'reborn after whiteout' not found in layer $L3"
+fi
+
+cp -R "$F/oci-uncompressed" "$B/noblob"
+rm -f "$B/noblob/blobs/sha256/$L2"
+run ls "$B/noblob"
+check_err "OCI dir, layer blob deleted" 2 \
+  "layerdiff: error: $B/noblob: blobs/sha256/$L2: missing from the directory"
+run ls --no-verify "$B/noblob"
+check_err "OCI dir, layer blob deleted, --no-verify" 2 \
+  "layerdiff: error: $B/noblob: blobs/sha256/$L2: missing from the directory"
+
+cp -R "$F/oci-uncompressed" "$B/nocfg"
+rm -f "$B/nocfg/blobs/sha256/$CFG"
+run inspect "$B/nocfg"
+check_err "OCI dir, config blob deleted" 2 \
+  "layerdiff: error: $B/nocfg: blobs/sha256/$CFG: missing from the directory"
+
+cp -R "$F/oci-uncompressed" "$B/badindex"
+printf '{"schemaVersion":2,' >"$B/badindex/index.json"
+run ls "$B/badindex"
+check_err "OCI dir, index.json invalid JSON" 2 \
+  "layerdiff: error: $B/badindex: index.json: invalid JSON: incomplete JSON"
+
+# legacy docker archive, one byte of layer 3 content altered: the diff_id check catches it
+mkdir "$B/docker"
+tar -C "$B/docker" -xf "$F/docker.tar"
+blob=$B/docker/$L3.tar
+chmod u+w "$blob"
+off=$(grep -abo 'reborn after whiteout' "$blob" | head -n 1 | cut -d: -f1)
+printf 'R' | dd of="$blob" bs=1 seek="${off:-0}" conv=notrunc status=none
+(cd "$B/docker" && tar --format=ustar -cf ../altered-docker.tar -- *)
+run ls "$B/altered-docker.tar"
+check_err_has "docker.tar, layer content altered: diff_id mismatch" 2 \
+  "layerdiff: error: $B/altered-docker.tar: layer " "diff_id mismatch: the config says sha256:$L3"
+run ls --no-verify "$B/altered-docker.tar"
+check_ok "docker.tar, layer content altered, --no-verify: listing unchanged" "$EXP/edge.ls"
+
+# choosing an image / a platform
+run ls "$F/docker-multi.tar"
+check_err "multi-image archive without --image" 2 \
+  "layerdiff: error: $F/docker-multi.tar: holds 2 images; choose one with --image: docker.io/example/edge:1, docker.io/example/dup:1"
+run ls "$F/oci"
+check_err "multi-image OCI dir without --image" 2 \
+  "layerdiff: error: $F/oci: holds 4 images; choose one with --image: after, arm64, dup, edge"
+run ls --image nope "$F/docker-multi.tar"
+check_err "unknown --image" 2 \
+  "layerdiff: error: $F/docker-multi.tar: no image nope here; images: docker.io/example/edge:1, docker.io/example/dup:1"
+run ls --platform linux/s390x "$F/multiarch.tar"
+check_err "unknown platform" 2 \
+  "layerdiff: error: $F/multiarch.tar: no image for platform linux/s390x; platforms: linux/amd64, linux/arm64/v8"
+run inspect --platform linux/arm64/v7 "$F/multiarch.tar"
+check_err "unknown platform variant" 2 \
+  "layerdiff: error: $F/multiarch.tar: no image for platform linux/arm64/v7; platforms: linux/amd64, linux/arm64/v8"
+run ls --platform linux/arm64 "$F/docker25.tar"
+check_err "platform of a single-image docker25.tar does not match" 2 \
+  "layerdiff: error: $F/docker25.tar: no image for platform linux/arm64; platforms: linux/amd64"
+# The same image as a legacy docker archive is refused the same way (its config says linux/amd64).
+run ls --platform linux/arm64 "$F/docker.tar"
+check_err "platform of a single-image docker.tar does not match" 2 \
+  "layerdiff: error: $F/docker.tar: no image for platform linux/arm64; platforms: linux/amd64"
+run ls --platform bogus "$F/multiarch.tar"
+check_err "malformed --platform" 2 \
+  "layerdiff: error: --platform bogus: expected os/arch[/variant], e.g. linux/arm64/v8"
+
+############################################################################
+# usage errors and help
+############################################################################
+usage_err() { # usage_err NAME ARGS...: exit 2, nothing on stdout, something on stderr
+  local name=$1
+  shift
+  run "$@"
+  if [[ $rc -eq 2 && ! -s $OUT && -s $ERR ]]; then
+    pass "$name: exit 2 ($(head -n 1 "$ERR"))"
+  else
+    fail "$name: exit 2" "exit $rc; stderr: $(head -n 1 "$ERR")"
+  fi
+}
+usage_err "no subcommand"
+usage_err "unknown subcommand" frobnicate "$F/docker.tar"
+usage_err "inspect --format yaml" inspect --format yaml "$F/docker.tar"
+usage_err "ls --format markdown" ls --format markdown "$F/docker.tar"
+usage_err "ls without IMAGE" ls
+usage_err "inspect -n 0" inspect -n 0 "$F/docker.tar"
+usage_err "inspect --color sometimes" inspect --color sometimes "$F/docker.tar"
+usage_err "unknown option" ls --frobnicate "$F/docker.tar"
+
+help_ok() { # help_ok NAME WORD ARGS...: exit 0 and stdout mentions WORD
+  local name=$1 word=$2
+  shift 2
+  run "$@"
+  if [[ $rc -eq 0 ]] && grep -q "$word" "$OUT"; then
+    pass "$name: exit 0, mentions $word"
+  else
+    fail "$name: exit 0, mentions $word" "exit $rc"
+  fi
+}
+help_ok "--help" Examples --help
+help_ok "inspect --help" Examples inspect --help
+help_ok "ls --help" Example ls --help
+help_ok "--version" "layerdiff " --version
+
+############################################################################
+# colour
+############################################################################
+run inspect "$F/docker.tar"
+if [[ $rc -eq 0 ]] && ! has_esc "$OUT"; then
+  pass "inspect piped (no tty): no ESC"
+else
+  fail "inspect piped (no tty): no ESC" "exit $rc"
+fi
+NO_COLOR=1 "$BIN" inspect --color always "$F/docker.tar" >"$OUT" 2>"$ERR"
+rc=$?
+if [[ $rc -eq 0 ]] && ! has_esc "$OUT"; then
+  pass "inspect --color always with NO_COLOR=1: no ESC"
+else
+  fail "inspect --color always with NO_COLOR=1: no ESC" "exit $rc"
+fi
+run inspect --color always "$F/docker.tar"
+if [[ $rc -eq 0 ]] && has_esc "$OUT"; then
+  pass "inspect --color always: ESC present"
+else
+  fail "inspect --color always: ESC present" "exit $rc"
+fi
+run inspect --color always --format json "$F/docker.tar"
+if [[ $rc -eq 0 ]] && ! has_esc "$OUT"; then
+  pass "inspect --color always --format json: no ESC"
+else
+  fail "inspect --color always --format json: no ESC" "exit $rc"
+fi
+# On a terminal (util-linux script gives a pty): colour by default, none with NO_COLOR or never.
+if command -v script >/dev/null && script -qc true /dev/null >/dev/null 2>&1; then
+  q=$(printf '%q' "$BIN")
+  script -qc "$q inspect $F/docker.tar" /dev/null >"$OUT" 2>&1 </dev/null
+  if has_esc "$OUT"; then pass "inspect on a tty: ESC present"; else fail "inspect on a tty: ESC present"; fi
+  NO_COLOR=1 script -qc "$q inspect $F/docker.tar" /dev/null >"$OUT" 2>&1 </dev/null
+  if ! has_esc "$OUT"; then pass "inspect on a tty with NO_COLOR=1: no ESC"; else fail "inspect on a tty with NO_COLOR=1: no ESC"; fi
+  script -qc "$q inspect --color never $F/docker.tar" /dev/null >"$OUT" 2>&1 </dev/null
+  if ! has_esc "$OUT"; then pass "inspect --color never on a tty: no ESC"; else fail "inspect --color never on a tty: no ESC"; fi
+else
+  echo "SKIP: tty colour checks (no usable util-linux script)"
+fi
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
