@@ -78,25 +78,30 @@ std::string copy_from(const std::string& args) {
   return "";
 }
 
-int score(const Instruction& h, const Instruction& i) {
+}  // namespace
+
+int match_score(const Instruction& h, const Instruction& i) {
   if (h.keyword != i.keyword) return 0;
   if (h.keyword == "RUN") {
     std::string a = collapse(unexec(i.args));
-    std::string b = h.args;
     // Exec-form RUN ["sh","-c","x"] and shell form both reach history as their command line.
     if (starts(a, "/bin/sh -c ")) a = a.substr(11);
-    return a == b ? 3 : 1;
+    if (a == h.args) return 3;
+    // A heredoc's body reaches history in builder-specific forms: the keyword is all we know.
+    return i.args.find("<<") != std::string::npos ? 1 : 0;
   }
   if (h.keyword == "COPY" || h.keyword == "ADD") {
     // Classic history has "file:<hash> in <dest>"; BuildKit keeps the flags and sources.
-    std::string hd = last_arg(h.args), id = last_arg(i.args);
     if (h.args == i.args) return 3;
-    if (copy_from(h.args) != copy_from(i.args) && !copy_from(h.args).empty()) return 1;
-    return hd == id ? 2 : 1;
+    std::string hf = copy_from(h.args), inf = copy_from(i.args);
+    if (!hf.empty() && hf != inf) return 0;
+    return last_arg(h.args) == last_arg(i.args) ? 2 : 0;
   }
+  // ENV, WORKDIR, CMD, …: exact, else the keyword (their rendering differs between builders).
   return collapse(unexec(h.args)) == collapse(unexec(i.args)) ? 3 : 1;
 }
 
+namespace {
 }  // namespace
 
 const Stage* Dockerfile::find(const std::string& name) const {
@@ -278,16 +283,17 @@ std::vector<HistoryLabel> label_history(const std::vector<HistoryEntry>& history
     for (size_t a = 0; a < n; ++a) norm[a] = normalize_created_by(history[a].created_by);
     for (size_t a = 1; a <= n; ++a)
       for (size_t b = 1; b <= m; ++b) {
-        int sc = score(norm[a - 1], ins[b - 1]);
+        int sc = match_score(norm[a - 1], ins[b - 1]);
         int best = std::max(dp[a - 1][b], dp[a][b - 1]);
         if (sc) best = std::max(best, dp[a - 1][b - 1] + sc);
         dp[a][b] = best;
       }
-    size_t a = n, b = m, first = n;
+    size_t a = n, b = m, first = n, last = 0;
     while (a > 0 && b > 0) {
-      int sc = score(norm[a - 1], ins[b - 1]);
+      int sc = match_score(norm[a - 1], ins[b - 1]);
       if (sc && dp[a][b] == dp[a - 1][b - 1] + sc) {
         labels[a - 1] = {st->name, static_cast<int>(b - 1), ins[b - 1].text()};
+        if (first == n) last = a - 1;
         first = a - 1;
         --a;
         --b;
@@ -298,8 +304,9 @@ std::vector<HistoryLabel> label_history(const std::vector<HistoryEntry>& history
       }
     }
     if (first == n) break;  // nothing of this stage found
-    // History between the first match and end that matched nothing still belongs to the stage.
-    for (size_t k = first; k < end; ++k)
+    // History between two matches of the stage that matched nothing still belongs to it; what
+    // follows the last match is left unlabelled (another build's layers).
+    for (size_t k = first; k <= last; ++k)
       if (labels[k].stage.empty()) labels[k].stage = st->name;
     end = first;
     const Stage* parent = df.find(st->from);

@@ -38,6 +38,11 @@ Dockerfile parse_dockerfile(const std::string& text, const std::string& file);
 /// -> ("RUN", "apt-get update"); build-arg prefixes "|1 A=b " are dropped.
 Instruction normalize_created_by(const std::string& created_by);
 
+/// How well a normalised history entry matches an instruction: 0 no, 1 same keyword only (for
+/// instructions whose history rendering varies: ENV, CMD, heredoc RUN), 2 same COPY/ADD
+/// destination, 3 same instruction.
+int match_score(const Instruction& history, const Instruction& instruction);
+
 /// A created_by as people read it: "/bin/sh -c #(nop)  CMD [\"x\"]" -> "CMD [\"x\"]",
 /// "/bin/sh -c apt-get update" -> "RUN apt-get update", "… # buildkit" without the marker.
 std::string display_created_by(const std::string& created_by);

@@ -53,8 +53,10 @@ std::vector<StageLabel> label_layers(const MergedImage& img, const StageInputs& 
     out[i].instruction = history_instruction(layers[i]);
     out[i].stage = in.dockerfile ? std::string() : (i < shared ? "common base" : side);
   }
-  if (in.dockerfile) {
-    auto hl = label_history(img.info.history, *in.dockerfile);
+  const Dockerfile* df =
+      side == "before" && in.before_dockerfile ? in.before_dockerfile : in.dockerfile;
+  if (df) {
+    auto hl = label_history(img.info.history, *df);
     // Map history entries that made layers onto the layers, in order.
     size_t li = 0;
     for (size_t h = 0; h < img.info.history.size() && li < layers.size(); ++h) {
@@ -62,6 +64,23 @@ std::vector<StageLabel> label_layers(const MergedImage& img, const StageInputs& 
       out[li].stage = hl[h].stage;
       if (!hl[h].instruction_text.empty()) out[li].instruction = hl[h].instruction_text;
       ++li;
+    }
+    for (size_t i = 0; i < layers.size(); ++i) {
+      // Above the bottom layers both images share, a layer is not the base image's even when
+      // the alignment put it below the final stage: it may be another stage's instruction (a
+      // single-stage build running the builder's steps), else it belongs to this image alone.
+      bool base = out[i].stage.rfind("base: ", 0) == 0;
+      if (i < shared || (!out[i].stage.empty() && !(base && shared > 0))) continue;
+      Instruction h = normalize_created_by(layers[i].created_by);
+      int best = 1;
+      for (const auto& st : df->stages)
+        for (const auto& ins : st.instructions)
+          if (int sc = match_score(h, ins); sc > best) {
+            best = sc;
+            out[i].stage = st.name;
+            out[i].instruction = ins.text();
+          }
+      if (best == 1) out[i].stage = side;
     }
     for (size_t i = 0; i < layers.size(); ++i)
       if (out[i].stage.empty()) out[i].stage = i < shared ? "common base" : side;
@@ -82,6 +101,11 @@ std::vector<StageLabel> label_layers(const MergedImage& img, const StageInputs& 
     }
     for (size_t l = 0; l < layers.size(); ++l) {
       if (l < shared || total[l] == 0) continue;
+      // The same layer built in both (same diff_id) was not copied from the stage.
+      bool same_layer = false;
+      for (const auto& s : in.stages)
+        for (const auto& sl : s.image->info.layers) same_layer |= sl.diff_id == layers[l].diff_id;
+      if (same_layer) continue;
       Instruction ins = normalize_created_by(layers[l].created_by);
       bool is_copy = ins.keyword == "COPY" || ins.keyword == "ADD" || ins.keyword.empty();
       for (size_t s = 0; s < sets.size(); ++s) {

@@ -25,7 +25,8 @@ struct StageImage {
 };
 
 struct StageInputs {
-  const Dockerfile* dockerfile = nullptr;
+  const Dockerfile* dockerfile = nullptr;         ///< --dockerfile: AFTER's (and BEFORE's) build
+  const Dockerfile* before_dockerfile = nullptr;  ///< --before-dockerfile: BEFORE's, if different
   std::vector<StageImage> stages;
 };
 

@@ -33,7 +33,7 @@ struct Options {
   // diff
   std::vector<std::string> images;          ///< BEFORE AFTER
   std::vector<std::string> stages;          ///< NAME=IMAGE
-  std::string dockerfile;
+  std::string dockerfile, before_dockerfile;
   bool mtime = false;
   bool exit_code = false;
 };
@@ -103,6 +103,8 @@ void add_diff_options(CLI::App* c, Options& o, bool required) {
       });
   c->add_option("--dockerfile", o.dockerfile,
                 "Dockerfile of AFTER: label layers with their stage and instruction");
+  c->add_option("--before-dockerfile", o.before_dockerfile,
+                "Dockerfile of BEFORE when it was built from another one (default: --dockerfile)");
   c->add_flag("--mtime", o.mtime, "also report files whose only change is their mtime");
   c->add_flag("--exit-code", o.exit_code, "exit 1 when the images differ (errors exit 2)");
 }
@@ -119,14 +121,21 @@ int run_diff(const Options& o) {
     stage_images.push_back(load(s.substr(eq + 1), o));
     in.stages.push_back({s.substr(0, eq), stage_images.back().get()});
   }
-  Dockerfile df;
-  if (!o.dockerfile.empty()) {
-    std::ifstream f(o.dockerfile, std::ios::binary);
-    if (!f) throw Error(o.dockerfile + ": cannot open the Dockerfile");
+  auto read_dockerfile = [](const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw Error(path + ": cannot open the Dockerfile");
     std::stringstream ss;
     ss << f.rdbuf();
-    df = parse_dockerfile(ss.str(), o.dockerfile);
+    return parse_dockerfile(ss.str(), path);
+  };
+  Dockerfile df, before_df;
+  if (!o.dockerfile.empty()) {
+    df = read_dockerfile(o.dockerfile);
     in.dockerfile = &df;
+  }
+  if (!o.before_dockerfile.empty()) {
+    before_df = read_dockerfile(o.before_dockerfile);
+    in.before_dockerfile = &before_df;
   }
   DiffOptions dopt;
   dopt.mtime = o.mtime;

@@ -278,3 +278,60 @@ TEST(Stages, WhatTheBuilderStageLeftBehindAndCopyFromAttribution) {
 
 }  // namespace
 }  // namespace layerdiff::test
+
+namespace layerdiff::test {
+namespace {
+
+TEST(Stages, SingleStageBeforeIsLabelledWithTheMultiStageDockerfile) {
+  Dockerfile df = parse_dockerfile(
+      "FROM base:1 AS builder\n"
+      "RUN make-toolchain\n"
+      "COPY src /src\n"
+      "RUN build-app\n"
+      "FROM base:1\n"
+      "COPY --from=builder /app/bin/app /app/bin/app\n",
+      "Containerfile");
+  std::vector<LayerEntry> base{F("bin/busybox", std::string(100, 'b'))};
+  auto single = image({base, {F("usr/lib/cc1", std::string(800, 'c'))}, {F("src/a.c", "int")},
+                       {F("app/bin/app", std::string(50, 'A'))}, {F("etc/extra", "x")}},
+                      {"sha256:base", "sha256:tc", "sha256:src", "sha256:app", "sha256:extra"},
+                      {"ADD rootfs", "/bin/sh -c make-toolchain", "/bin/sh -c #(nop) COPY dir:123 in /src ",
+                       "/bin/sh -c build-app", "/bin/sh -c cleanup"});
+  auto multi = image({base, {F("app/bin/app", std::string(50, 'A'))}}, {"sha256:base", "sha256:copy"},
+                     {"ADD rootfs", "/bin/sh -c #(nop) COPY file:999 in /app/bin/app "});
+  StageInputs in;
+  in.dockerfile = &df;
+  auto r = report(*single, *multi, in);
+  ASSERT_EQ(r.layers.size(), 6u);
+  EXPECT_EQ(r.layers[0].label.stage, "base: base:1");
+  EXPECT_EQ(r.layers[1].label.stage, "builder");
+  EXPECT_EQ(r.layers[1].label.instruction, "RUN make-toolchain");
+  EXPECT_EQ(r.layers[2].label.stage, "builder");
+  EXPECT_EQ(r.layers[2].label.instruction, "COPY src /src");
+  EXPECT_EQ(r.layers[3].label.instruction, "RUN build-app");
+  EXPECT_EQ(r.layers[4].label.stage, "before");  // in no Dockerfile stage
+  EXPECT_EQ(r.layers[4].label.instruction, "RUN cleanup");
+  EXPECT_EQ(r.layers[5].label.stage, "stage-1");
+  EXPECT_EQ(r.layers[5].label.instruction, "COPY --from=builder /app/bin/app /app/bin/app");
+  // The stage table says the toolchain went with the builder stage, not the base.
+  for (const auto& s : r.stages.rows) {
+    if (s.stage == "base: base:1") EXPECT_EQ(s.before, s.after);
+    if (s.stage == "builder") EXPECT_EQ(s.before, 800u + 3 + 50);
+  }
+  expect_reconciles(r, *single, *multi);
+}
+
+TEST(Dockerfile, MatchScores) {
+  auto h = [](const char* s) { return normalize_created_by(s); };
+  Instruction run{"RUN", "make", 1};
+  Instruction copy{"COPY", "--from=b /x /y", 2};
+  EXPECT_EQ(match_score(h("/bin/sh -c make"), run), 3);
+  EXPECT_EQ(match_score(h("/bin/sh -c make install"), run), 0);
+  EXPECT_EQ(match_score(h("/bin/sh -c #(nop) COPY file:1 in /y "), copy), 2);
+  EXPECT_EQ(match_score(h("/bin/sh -c #(nop) COPY dir:1 in /src "), copy), 0);
+  EXPECT_EQ(match_score(h("COPY --from=c /x /y # buildkit"), copy), 0);
+  EXPECT_EQ(match_score(h("COPY --from=b /x /y # buildkit"), copy), 3);
+}
+
+}  // namespace
+}  // namespace layerdiff::test
