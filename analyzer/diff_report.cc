@@ -74,9 +74,9 @@ ImageSummary summarize(const MergedImage& img) {
   }
   for (const auto& r : img.tree.rows()) {
     const Inode& i = img.tree.inode(r.inode);
-    if (i.type != EntryType::File) continue;
+    if (i.type != EntryType::File || !r.first_name) continue;  // hardlinked files once
     ++s.files;
-    if (r.first_name) s.content_size += i.size;
+    s.content_size += i.size;
   }
   return s;
 }

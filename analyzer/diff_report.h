@@ -18,7 +18,8 @@ namespace layerdiff {
 struct ImageSummary {
   std::string source, reference, platform, layout;
   size_t layers = 0;
-  uint64_t content_size = 0, compressed_size = 0, tar_size = 0, files = 0;
+  uint64_t content_size = 0, compressed_size = 0, tar_size = 0;
+  uint64_t files = 0;  ///< distinct regular files (hardlinked names once)
 };
 
 /// One row of the directory rollup (a directory, or a file at a level above --depth).

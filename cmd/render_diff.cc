@@ -231,14 +231,14 @@ void render_table(const DiffReport& r, const Style& st, std::ostream& out) {
   out << "\n" << st.bold("LAYERS AND INSTRUCTIONS") << "\n";
   out << "  " << pad("STATUS", 6) << "  " << rpad("BEF", 3) << "  " << rpad("AFT", 3) << "  "
       << pad("DIGEST", 12) << "  " << rpad("ADDED", 10) << "  " << rpad("REMOVED", 10) << "  "
-      << pad("STAGE", 16) << "  INSTRUCTION\n";
+      << pad("STAGE", 22) << "  INSTRUCTION\n";
   uint64_t ta = 0, tr = 0;
   for (const auto& l : r.layers) {
     out << "  " << pad(status_name(l.status), 6) << "  " << rpad(idx(l.before_index), 3) << "  "
         << rpad(idx(l.after_index), 3) << "  " << short_digest(l.info.digest) << "  "
         << rpad(l.added ? "+" + human_bytes(l.added) : "", 10) << "  "
         << rpad(l.removed ? "-" + human_bytes(l.removed) : "", 10) << "  "
-        << pad(clip(l.label.stage, 16), 16) << "  " << clip(l.label.instruction, 60) << "\n";
+        << pad(clip(l.label.stage, 22), 22) << "  " << clip(l.label.instruction, 60) << "\n";
     ta += l.added;
     tr += l.removed;
   }

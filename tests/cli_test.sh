@@ -572,5 +572,62 @@ else
   echo "SKIP: tty colour checks (no usable util-linux script)"
 fi
 
+############################################################################
+# diff: goldens, exit codes, and the byte sums of the JSON report
+run "$F/oci-gzip.tar" "$F/oci-after.tar"
+check_golden "diff oci-gzip.tar oci-after.tar (table)" "$GOLD/diff-edge-after.txt"
+run diff --format json "$F/docker.tar" "$F/oci-after.tar"
+check_golden "diff --format json docker.tar oci-after.tar" "$GOLD/diff-edge-after.json"
+run diff --format markdown -n 3 "$F/oci-zstd.tar" "$F/oci-after.tar"
+check_golden "diff --format markdown -n 3 oci-zstd.tar oci-after.tar" "$GOLD/diff-edge-after.md"
+
+# The same image in three encodings: identical, exit 0 with --exit-code.
+for pair in "docker.tar oci-zstd.tar" "docker25.tar oci-gzip.tar.zst" "oci-uncompressed docker.tar.gz"; do
+  read -r a b <<<"$pair"
+  run --exit-code "$F/$a" "$F/$b"
+  if [[ $rc -eq 0 ]] && grep -q "The merged filesystems are identical." "$OUT"; then
+    pass "diff --exit-code $a $b: identical, exit 0"
+  else
+    fail "diff --exit-code $a $b: identical, exit 0" "exit $rc"
+    excerpt "$ERR"
+  fi
+done
+run diff --exit-code "$F/docker.tar" "$F/oci-after.tar"
+if [[ $rc -eq 1 ]]; then pass "diff --exit-code on different images: exit 1"; else fail "diff --exit-code on different images: exit 1" "exit $rc"; fi
+run diff "$F/docker.tar" "$F/oci-after.tar"
+if [[ $rc -eq 0 ]]; then pass "diff without --exit-code: exit 0"; else fail "diff without --exit-code: exit 0" "exit $rc"; fi
+run diff --exit-code "$F/docker.tar" "$F/missing.tar"
+check_err "diff --exit-code with a missing image: exit 2, never 1" 2 \
+  "layerdiff: error: $F/missing.tar: cannot open: No such file or directory"
+run diff "$F/docker.tar"
+if [[ $rc -eq 2 ]]; then pass "diff with one image: exit 2"; else fail "diff with one image: exit 2" "exit $rc"; fi
+run diff --stage builder "$F/docker.tar" "$F/oci-after.tar"
+if [[ $rc -eq 2 ]]; then pass "diff --stage without =IMAGE: exit 2"; else fail "diff --stage without =IMAGE: exit 2" "exit $rc"; fi
+run_stdin "$F/docker.tar.gz" diff --exit-code - "$F/oci-zstd.tar"
+if [[ $rc -eq 0 ]]; then pass "diff with BEFORE on stdin: identical"; else fail "diff with BEFORE on stdin: identical" "exit $rc"; fi
+
+# JSON: the changes' deltas, the rollup TOTAL and the layer table all equal the content delta,
+# and that equals the difference of the two images' `ls` f rows.
+fsum() { "$BIN" ls "$1" | awk -F'\t' '$2 == "f" { s += $3 } END { printf "%d\n", s }'; }
+run diff --format json "$F/oci-gzip.tar" "$F/oci-after.tar"
+want=$(( $(fsum "$F/oci-after.tar") - $(fsum "$F/oci-gzip.tar") ))
+got_summary=$(grep -o '"delta":{"content_size":-\?[0-9]*' "$OUT" | grep -o -- '-\?[0-9]*$')
+got_changes=$(sed -e 's/.*"changes":\[//' -e 's/\],"rollup".*//' "$OUT" | grep -o '"delta":-\?[0-9]*' |
+  awk -F: '{ s += $2 } END { printf "%d\n", s }')
+got_rollup=$(sed -e 's/.*"rollup":{"path":"TOTAL",//' "$OUT" | grep -o '^"before":[0-9]*,"after":[0-9]*,"delta":-\?[0-9]*' |
+  grep -o -- '-\?[0-9]*$')
+got_layers=$(sed -e 's/.*"layers":\[//' -e 's/\],"stages".*//' "$OUT" |
+  grep -o '"added":[0-9]*,"removed":[0-9]*' | awk -F'[:,]' '{ s += $2 - $4 } END { printf "%d\n", s }')
+if [[ $want == "$got_summary" && $want == "$got_changes" && $want == "$got_rollup" && $want == "$got_layers" ]]; then
+  pass "diff JSON sums: summary = changes = rollup = layers = ls difference ($want)"
+else
+  fail "diff JSON sums" "ls: $want summary: $got_summary changes: $got_changes rollup: $got_rollup layers: $got_layers"
+fi
+if head -c 40 "$OUT" | grep -q '^{"schema_version":1,"command":"diff"'; then
+  pass "diff JSON starts with schema_version 1"
+else
+  fail "diff JSON starts with schema_version 1"
+fi
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
