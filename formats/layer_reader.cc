@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "analyzer/error.h"
+#include "formats/prefetch.h"
 #include "formats/tar_reader.h"
 
 namespace layerdiff {
@@ -76,7 +77,10 @@ LayerBlobInfo read_layer(ByteSource& blob, const LayerReadOptions& opt, const st
   const Limits& lim = opt.limits;
   InflationGuard guard(*dec, stored, lim.max_layer_size,
                        info.compression == Compression::None ? 0 : lim.max_ratio, what);
-  HashingSource tar(guard, opt.sha256 && info.compression != Compression::None);
+  // Reading, the stored sha256 and decompression run on a worker; parsing and the diff_id
+  // sha256 here. `stored` is drained into its digest on the worker once the tar ends.
+  PrefetchSource pre(guard, [&] { stored.drain(); });
+  HashingSource tar(pre, opt.sha256 && info.compression != Compression::None);
   PeekSource tpeek(tar);
   std::string_view head = tpeek.peek(512);
   if (!head.empty()) {
@@ -118,7 +122,7 @@ LayerBlobInfo read_layer(ByteSource& blob, const LayerReadOptions& opt, const st
     }
   }
   tar.drain();
-  stored.drain();
+  pre.join();
   info.compressed_size = stored.count();
   info.tar_size = tar.count();
   info.blob_digest = stored.digest();

@@ -5,7 +5,7 @@
 # something is missing.
 set -euo pipefail
 want=(g++ cmake make pkg-config libarchive-dev libzstd-dev zlib1g-dev libcli11-dev
-      libboost-json1.81-dev libssl-dev libxxhash-dev)
+      libboost-json1.81-dev libssl-dev libxxhash-dev libisal-dev)
 if [[ ${1:-build} == test ]]; then
   want+=(libgtest-dev libgmock-dev umoci skopeo attr tar gzip zstd busybox-static buildah)
 fi
