@@ -1,0 +1,309 @@
+#include "analyzer/gate.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "analyzer/listing.h"
+#include "analyzer/path.h"
+
+namespace layerdiff {
+namespace {
+
+using i128 = __int128;
+
+/// value / whole <= num / den, exactly (whole == 0: only value <= 0 passes).
+bool within_fraction(int64_t value, uint64_t whole, const Threshold& t) {
+  return i128(value) * i128(t.den) <= i128(t.num) * i128(whole);
+}
+
+double ratio_of(int64_t value, uint64_t whole) {
+  if (whole == 0) return value > 0 ? 1e300 : 0.0;
+  return static_cast<double>(value) / static_cast<double>(whole);
+}
+
+class Judge {
+ public:
+  Judge(const GateInput& in, const GateOptions& opt) : in_(in), opt_(opt) {}
+
+  StageLabel label(int layer) const {
+    if (layer >= 0 && static_cast<size_t>(layer) < in_.labels.size()) return in_.labels[layer];
+    const auto& ls = in_.after->info.layers;
+    if (layer >= 0 && static_cast<size_t>(layer) < ls.size()) return {"", ls[layer].created_by};
+    return {};
+  }
+
+  Offender offender(std::string path, char type, int64_t bytes, int layer) const {
+    Offender o;
+    o.path = std::move(path);
+    o.type = type;
+    o.bytes = bytes;
+    o.layer = layer;
+    o.label = label(layer);
+    return o;
+  }
+
+  LayerBlame blame(int layer, uint64_t bytes, uint64_t paths) const {
+    LayerBlame b;
+    b.layer = layer;
+    const auto& ls = in_.after->info.layers;
+    if (static_cast<size_t>(layer) < ls.size()) b.digest = ls[layer].digest;
+    b.bytes = bytes;
+    b.paths = paths;
+    b.label = label(layer);
+    return b;
+  }
+
+  /// Sorts offenders largest first (then by path), keeps `top`, counts the rest; and blames
+  /// each layer for the bytes and paths of *all* offenders it wrote.
+  void finish(RuleResult& r, std::vector<Offender> all) const {
+    std::map<int, std::pair<uint64_t, uint64_t>> by_layer;
+    for (const auto& o : all) {
+      if (o.layer < 0) continue;
+      auto& [b, n] = by_layer[o.layer];
+      b += o.bytes > 0 ? static_cast<uint64_t>(o.bytes) : 0;
+      ++n;
+    }
+    std::vector<LayerBlame> layers;
+    for (const auto& [l, bn] : by_layer) layers.push_back(blame(l, bn.first, bn.second));
+    sort_blame(layers);
+    r.layers = std::move(layers);
+    std::sort(all.begin(), all.end(), [](const Offender& a, const Offender& b) {
+      return std::tie(b.bytes, a.path) < std::tie(a.bytes, b.path);
+    });
+    if (all.size() > opt_.top) {
+      r.more_offenders = all.size() - opt_.top;
+      all.resize(opt_.top);
+    }
+    r.offenders = std::move(all);
+  }
+
+  void sort_blame(std::vector<LayerBlame>& v) const {
+    std::sort(v.begin(), v.end(), [](const LayerBlame& a, const LayerBlame& b) {
+      return std::tie(b.bytes, b.paths, a.layer) < std::tie(a.bytes, a.paths, b.layer);
+    });
+    if (v.size() > opt_.top) v.resize(opt_.top);
+  }
+
+  /// Visible regular files of AFTER (first names: hardlinked bytes once).
+  std::vector<Offender> files(const Glob* glob) const {
+    std::vector<Offender> out;
+    for (const auto& row : rows()) {
+      if (row.type != 'f' || (glob && !glob->matches(row.path))) continue;
+      out.push_back(offender(row.path, 'f', static_cast<int64_t>(row.size), row.inode->layer));
+    }
+    return out;
+  }
+
+  const std::vector<ListingRow>& rows() const {
+    if (!rows_) rows_ = listing(in_.after->tree);
+    return *rows_;
+  }
+
+  std::vector<Offender> waste() const {
+    std::vector<Offender> out;
+    for (const WasteRecord& w : in_.after->waste) {
+      Offender o = offender(display_path(w.path), 'f', static_cast<int64_t>(w.bytes),
+                            static_cast<int>(w.layer));
+      o.removed_by = static_cast<int>(w.removed_by);
+      o.removed_label = label(o.removed_by);
+      o.deleted = w.deleted;
+      out.push_back(std::move(o));
+    }
+    return out;
+  }
+
+  /// Changed paths of the diff with kind `k` and a positive delta.
+  std::vector<Offender> grown(std::optional<ChangeKind> k) const {
+    std::vector<Offender> out;
+    for (const auto& c : in_.diff->changes) {
+      if ((k && c.kind != *k) || c.delta() <= 0) continue;
+      out.push_back(offender(c.path, c.after->type, c.delta(), static_cast<int>(c.after->layer)));
+    }
+    return out;
+  }
+
+ private:
+  const GateInput& in_;
+  const GateOptions& opt_;
+  mutable std::optional<std::vector<ListingRow>> rows_;
+};
+
+RuleResult make(const std::string& rule, const std::string& name, RuleResult::Unit unit,
+                const Threshold& limit) {
+  RuleResult r;
+  r.rule = rule;
+  r.name = name;
+  r.unit = unit;
+  r.limit = limit;
+  return r;
+}
+
+Threshold count_limit(uint64_t n) {
+  Threshold t;
+  t.bytes = n;
+  t.text = std::to_string(n);
+  return t;
+}
+
+/// Judges a byte value against a Bytes or Fraction-of-`whole` limit.
+void judge(RuleResult& r, int64_t value, uint64_t whole) {
+  r.value = value;
+  if (r.limit.kind == Threshold::Fraction) {
+    r.ratio = ratio_of(value, whole);
+    r.status = within_fraction(value, whole, r.limit) ? RuleResult::Pass : RuleResult::Fail;
+  } else {
+    r.status = value <= static_cast<int64_t>(r.limit.bytes) ? RuleResult::Pass : RuleResult::Fail;
+  }
+}
+
+}  // namespace
+
+bool GateRules::empty() const {
+  return !max_size && !max_size_compressed && !max_layers && !max_wasted && !min_efficiency &&
+         !has_relative() && budgets.empty() && forbid.empty();
+}
+
+size_t GateReport::count(RuleResult::Status s) const {
+  return std::count_if(results.begin(), results.end(),
+                       [s](const RuleResult& r) { return r.status == s; });
+}
+
+std::vector<StageLabel> after_layer_labels(const DiffReport& d) {
+  std::vector<StageLabel> out(d.after.layers);
+  for (const auto& row : d.layers)
+    if (row.after_index >= 0 && static_cast<size_t>(row.after_index) < out.size())
+      out[row.after_index] = row.label;
+  return out;
+}
+
+GateReport evaluate_gate(const GateRules& rules, const GateInput& in, const GateOptions& opt) {
+  const InspectReport& ir = *in.inspect;
+  const MergedImage& after = *in.after;
+  Judge j(in, opt);
+  GateReport g;
+  g.image = after.info.source;
+  g.image_reference = after.info.reference;
+  if (in.diff) {
+    g.baseline = in.diff->before.source;
+    g.baseline_reference = in.diff->before.reference;
+  }
+  auto& out = g.results;
+
+  if (rules.max_size) {
+    RuleResult r = make("max-size", "max-size", RuleResult::Bytes, *rules.max_size);
+    judge(r, static_cast<int64_t>(ir.content_size), 0);
+    if (r.status == RuleResult::Fail) {
+      j.finish(r, j.files(nullptr));
+      // Blame layers for all the content they hold, not only for the listed files.
+      r.layers.clear();
+      for (const auto& l : ir.layers)
+        if (l.visible_bytes) r.layers.push_back(j.blame(l.info.index, l.visible_bytes, 0));
+      j.sort_blame(r.layers);
+    }
+    out.push_back(std::move(r));
+  }
+  if (rules.max_size_compressed) {
+    RuleResult r = make("max-size-compressed", "max-size-compressed", RuleResult::Bytes,
+                        *rules.max_size_compressed);
+    judge(r, static_cast<int64_t>(ir.compressed_size), 0);
+    if (r.status == RuleResult::Fail)
+      for (const auto& l : ir.layers) r.layers.push_back(j.blame(l.info.index, l.info.compressed_size, 0));
+    j.sort_blame(r.layers);
+    out.push_back(std::move(r));
+  }
+  if (rules.max_layers) {
+    RuleResult r = make("max-layers", "max-layers", RuleResult::Count, count_limit(*rules.max_layers));
+    judge(r, static_cast<int64_t>(ir.layers.size()), 0);
+    if (r.status == RuleResult::Fail) {
+      // Every layer in order with the bytes it wrote: small ones are candidates to merge.
+      for (const auto& l : ir.layers)
+        r.layers.push_back(j.blame(l.info.index, l.stats.written_bytes, l.info.entries));
+    }
+    out.push_back(std::move(r));
+  }
+  if (rules.max_wasted) {
+    RuleResult r = make("max-wasted", "max-wasted", RuleResult::Bytes, *rules.max_wasted);
+    judge(r, static_cast<int64_t>(ir.wasted_bytes), ir.written_size);
+    if (r.status == RuleResult::Fail) j.finish(r, j.waste());
+    out.push_back(std::move(r));
+  }
+  if (rules.min_efficiency) {
+    RuleResult r = make("min-efficiency", "min-efficiency", RuleResult::Ratio, *rules.min_efficiency);
+    r.at_least = true;
+    r.value = static_cast<int64_t>(ir.content_size);
+    r.ratio = ir.efficiency;
+    // content / written >= num / den; an image that wrote nothing is fully efficient.
+    bool ok = ir.written_size == 0 ||
+              i128(ir.content_size) * i128(r.limit.den) >= i128(r.limit.num) * i128(ir.written_size);
+    r.status = ok ? RuleResult::Pass : RuleResult::Fail;
+    if (!ok) j.finish(r, j.waste());
+    out.push_back(std::move(r));
+  }
+
+  auto relative = [&](const std::string& rule, const Threshold& t, RuleResult::Unit unit) {
+    RuleResult r = make(rule, rule, unit, t);
+    if (!in.diff) {
+      r.status = RuleResult::Skip;
+      r.skip_reason = "no baseline (--baseline)";
+    }
+    return r;
+  };
+  if (rules.max_growth) {
+    RuleResult r = relative("max-growth", *rules.max_growth, RuleResult::Delta);
+    if (in.diff) {
+      const DiffReport& d = *in.diff;
+      int64_t growth = static_cast<int64_t>(d.after.content_size) - static_cast<int64_t>(d.before.content_size);
+      judge(r, growth, d.before.content_size);
+      if (r.status == RuleResult::Fail) j.finish(r, j.grown(std::nullopt));
+    }
+    out.push_back(std::move(r));
+  }
+  auto largest_change = [&](const std::string& rule, const Threshold& t, ChangeKind k) {
+    RuleResult r = relative(rule, t, RuleResult::Bytes);
+    if (!in.diff) return r;
+    auto all = j.grown(k);
+    int64_t top = 0;
+    for (const auto& o : all) top = std::max(top, o.bytes);
+    judge(r, top, 0);
+    if (r.status == RuleResult::Fail) {
+      std::erase_if(all, [&](const Offender& o) { return o.bytes <= static_cast<int64_t>(t.bytes); });
+      j.finish(r, std::move(all));
+    }
+    return r;
+  };
+  if (rules.max_file_growth)
+    out.push_back(largest_change("max-file-growth", *rules.max_file_growth, ChangeKind::Modified));
+  if (rules.max_new_file)
+    out.push_back(largest_change("max-new-file", *rules.max_new_file, ChangeKind::Added));
+
+  for (const Budget& b : rules.budgets) {
+    RuleResult r = make("budget", "budget " + b.glob.text(), RuleResult::Bytes, b.size);
+    auto all = j.files(&b.glob);
+    int64_t sum = 0;
+    for (const auto& o : all) sum += o.bytes;
+    judge(r, sum, 0);
+    if (r.status == RuleResult::Fail) j.finish(r, std::move(all));
+    out.push_back(std::move(r));
+  }
+  for (const Glob& f : rules.forbid) {
+    RuleResult r = make("forbid", "forbid " + f.text(), RuleResult::Count, count_limit(0));
+    std::vector<Offender> all;
+    for (const auto& row : j.rows())
+      if (f.matches(row.path))
+        all.push_back(j.offender(row.path, row.type,
+                                 row.type == 'f' ? static_cast<int64_t>(row.size) : 0,
+                                 static_cast<int>(row.inode->layer)));
+    judge(r, static_cast<int64_t>(all.size()), 0);
+    if (r.status == RuleResult::Fail) {
+      // Forbidden paths in path order: a directory and what it holds stay together.
+      std::vector<Offender> kept(all.begin(), all.begin() + std::min(all.size(), opt.top));
+      j.finish(r, std::move(all));
+      r.offenders = std::move(kept);
+    }
+    out.push_back(std::move(r));
+  }
+  return g;
+}
+
+}  // namespace layerdiff

@@ -1,0 +1,113 @@
+// gate.h: the rules of `layerdiff check` evaluated against an image (AFTER) and, for the
+// relative rules, its diff against a baseline (BEFORE). Pure: reports in, result rows out.
+//
+// Every rule gives one RuleResult row with its value, its limit and Pass/Fail/Skip; a failed rule
+// also names what is responsible: the paths (largest first, at most `top`, the rest counted in
+// more_offenders) and the AFTER layers with their stage and Dockerfile instruction.
+// A rule passes at its limit: value <= limit for max-*, budgets and forbid (limit 0 paths);
+// value >= limit for min-efficiency. Percent limits compare exactly (integer cross-multiplication).
+// Relative rules are skipped (Skip, not Fail) when there is no baseline.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyzer/diff_report.h"
+#include "analyzer/glob.h"
+#include "analyzer/inspect.h"
+#include "analyzer/merged_image.h"
+#include "analyzer/stages.h"
+#include "analyzer/threshold.h"
+
+namespace layerdiff {
+
+struct Budget {
+  Glob glob;
+  Threshold size;  ///< Bytes
+};
+
+/// The rules to check; an unset rule is not evaluated (and not reported).
+struct GateRules {
+  std::optional<Threshold> max_size;             ///< visible content bytes (Bytes)
+  std::optional<Threshold> max_size_compressed;  ///< layer blobs as stored (Bytes)
+  std::optional<uint64_t> max_layers;
+  std::optional<Threshold> max_wasted;      ///< bytes, or Fraction of the bytes written
+  std::optional<Threshold> min_efficiency;  ///< Fraction: content / written
+  std::optional<Threshold> max_growth;      ///< content delta: bytes, or Fraction of BEFORE's content
+  std::optional<Threshold> max_file_growth; ///< largest growth of one path in both images (Bytes)
+  std::optional<Threshold> max_new_file;    ///< largest new path (Bytes)
+  std::vector<Budget> budgets;              ///< bytes of the files matching each glob
+  std::vector<Glob> forbid;                 ///< no path of AFTER may match
+  bool empty() const;
+  bool has_relative() const { return max_growth || max_file_growth || max_new_file; }
+};
+
+/// What a rule is judged on. `diff` is null without a baseline; `labels` (parallel to AFTER's
+/// layers) name the stage and instruction of each layer (stages.h label_layers, or
+/// after_layer_labels of the diff).
+struct GateInput {
+  const MergedImage* after = nullptr;
+  const InspectReport* inspect = nullptr;  ///< of `after`
+  const DiffReport* diff = nullptr;
+  std::vector<StageLabel> labels;
+};
+
+/// A path a failed rule blames.
+struct Offender {
+  std::string path;      ///< display path
+  char type = 'f';       ///< as in `ls`
+  int64_t bytes = 0;     ///< its size, growth or wasted bytes (0 for a non-file)
+  int layer = -1;        ///< AFTER layer that wrote it (waste: the lost copy), -1 unknown
+  StageLabel label;      ///< of `layer`
+  int removed_by = -1;   ///< waste: the layer that overwrote or deleted it
+  StageLabel removed_label;
+  bool deleted = false;  ///< waste: deleted (else overwritten)
+};
+
+/// An AFTER layer a failed rule blames, with the bytes (or paths) of the rule's value it holds.
+struct LayerBlame {
+  int layer = 0;
+  std::string digest;    ///< blob digest
+  uint64_t bytes = 0;
+  uint64_t paths = 0;
+  StageLabel label;
+};
+
+struct RuleResult {
+  enum Status { Pass, Fail, Skip };
+  /// How to show `value`: Bytes (a size), Delta (signed bytes), Count, Ratio (`ratio` only).
+  enum Unit { Bytes, Delta, Count, Ratio };
+  std::string rule;  ///< the flag / config key: "max-growth", "budget", "forbid"
+  std::string name;  ///< "max-growth", "budget /usr/lib/**", "forbid /usr/bin/gcc*"
+  Status status = Pass;
+  Unit unit = Bytes;
+  int64_t value = 0;                 ///< bytes, delta or count
+  std::optional<double> ratio;       ///< the value as a fraction when the limit is one
+  Threshold limit;                   ///< max_layers and forbid: Bytes holding the count
+  bool at_least = false;             ///< min-*: passes when value >= limit
+  std::string skip_reason;
+  std::vector<Offender> offenders;   ///< failed rules only; largest first, at most `top`
+  uint64_t more_offenders = 0;       ///< offenders left out
+  std::vector<LayerBlame> layers;    ///< failed rules only; most bytes first
+};
+
+struct GateReport {
+  std::string image, baseline;  ///< sources as given ("" without a baseline)
+  std::string image_reference, baseline_reference;
+  std::vector<RuleResult> results;  ///< in the order of GateRules' fields, budgets, forbids
+  size_t count(RuleResult::Status s) const;
+  bool passed() const { return count(RuleResult::Fail) == 0; }
+};
+
+struct GateOptions {
+  size_t top = 10;  ///< offenders and layers per failed rule
+};
+
+GateReport evaluate_gate(const GateRules& rules, const GateInput& in, const GateOptions& opt);
+
+/// AFTER's layer labels as the diff report computed them (parallel to AFTER's layers).
+std::vector<StageLabel> after_layer_labels(const DiffReport& d);
+
+}  // namespace layerdiff
