@@ -13,8 +13,10 @@
 #include "analyzer/diff_report.h"
 #include "analyzer/dockerfile.h"
 #include "analyzer/error.h"
+#include "analyzer/gate.h"
 #include "analyzer/inspect.h"
 #include "analyzer/merged_image.h"
+#include "cmd/check_options.h"
 #include "cmd/limit_options.h"
 #include "cmd/render.h"
 #include "formats/image_reader.h"
@@ -36,6 +38,7 @@ struct Options {
   std::string dockerfile, before_dockerfile;
   bool mtime = false;
   bool exit_code = false;
+  CheckFlags check;  ///< `layerdiff check`
 };
 
 Format parse_format(const std::string& s) {
@@ -109,17 +112,19 @@ void add_diff_options(CLI::App* c, Options& o, bool required) {
   c->add_flag("--exit-code", o.exit_code, "exit 1 when the images differ (errors exit 2)");
 }
 
-int run_diff(const Options& o) {
-  if (o.images.size() != 2) throw Error("diff needs two images: layerdiff BEFORE AFTER");
-  if (o.images[0] == "-" && o.images[1] == "-") throw Error("only one image can come from stdin (-)");
-  auto before = load(o.images[0], o);
-  auto after = load(o.images[1], o);
-  std::vector<std::unique_ptr<MergedImage>> stage_images;
+/// The --stage images and Dockerfiles that label layers with stages and instructions, for the
+/// diff and the check. `in` points into the other members: fill it where it will stay.
+struct StageSources {
+  std::vector<std::unique_ptr<MergedImage>> images;
+  Dockerfile df, before_df;
   StageInputs in;
+};
+
+void load_stage_sources(const Options& o, StageSources& src) {
   for (const auto& s : o.stages) {
     auto eq = s.find('=');
-    stage_images.push_back(load(s.substr(eq + 1), o));
-    in.stages.push_back({s.substr(0, eq), stage_images.back().get()});
+    src.images.push_back(load(s.substr(eq + 1), o));
+    src.in.stages.push_back({s.substr(0, eq), src.images.back().get()});
   }
   auto read_dockerfile = [](const std::string& path) {
     std::ifstream f(path, std::ios::binary);
@@ -128,23 +133,88 @@ int run_diff(const Options& o) {
     ss << f.rdbuf();
     return parse_dockerfile(ss.str(), path);
   };
-  Dockerfile df, before_df;
   if (!o.dockerfile.empty()) {
-    df = read_dockerfile(o.dockerfile);
-    in.dockerfile = &df;
+    src.df = read_dockerfile(o.dockerfile);
+    src.in.dockerfile = &src.df;
   }
   if (!o.before_dockerfile.empty()) {
-    before_df = read_dockerfile(o.before_dockerfile);
-    in.before_dockerfile = &before_df;
+    src.before_df = read_dockerfile(o.before_dockerfile);
+    src.in.before_dockerfile = &src.before_df;
   }
+}
+
+DiffReport diff_report(const MergedImage& before, const MergedImage& after, const StageInputs& in,
+                       const Options& o) {
   DiffOptions dopt;
   dopt.mtime = o.mtime;
   DiffReportOptions ropt;
   ropt.top = o.top;
   ropt.depth = o.depth;
-  DiffReport r = build_diff_report(*before, *after, diff_trees(*before, *after, dopt), in, ropt);
+  return build_diff_report(before, after, diff_trees(before, after, dopt), in, ropt);
+}
+
+int run_diff(const Options& o) {
+  if (o.images.size() != 2) throw Error("diff needs two images: layerdiff BEFORE AFTER");
+  if (o.images[0] == "-" && o.images[1] == "-") throw Error("only one image can come from stdin (-)");
+  auto before = load(o.images[0], o);
+  auto after = load(o.images[1], o);
+  StageSources src;
+  load_stage_sources(o, src);
+  DiffReport r = diff_report(*before, *after, src.in, o);
   render_diff(r, parse_format(o.format), style_for(o), std::cout);
   return o.exit_code && images_differ(r) ? 1 : 0;
+}
+
+/// `layerdiff check`: the rules (flags over the config file) judged on AFTER and its diff against
+/// --baseline. Reports on stdout, in --junit FILE and, when GITHUB_ACTIONS=true, as `::error::`
+/// commands (stdout; stderr with --format json) and a Markdown $GITHUB_STEP_SUMMARY.
+/// Returns 1 when a rule failed; errors throw (exit 2).
+int run_check(Options& o, CLI::App* cmd) {
+  apply_check_config(cmd, o.check);
+  GateRules rules = gate_rules(o.check);
+  const std::string& base = o.check.baseline;
+  if (base == "-" && o.image_path == "-") throw Error("only one image can come from stdin (-)");
+  auto after = load(o.image_path, o);
+  std::unique_ptr<MergedImage> before;
+  if (!base.empty()) before = load(base, o);
+  StageSources src;
+  load_stage_sources(o, src);
+  InspectOptions io;
+  io.top = o.top;
+  io.depth = o.depth;
+  InspectReport ir = build_inspect(*after, io);
+  std::optional<DiffReport> diff;
+  GateInput in;
+  in.after = after.get();
+  in.inspect = &ir;
+  if (before) {
+    diff = diff_report(*before, *after, src.in, o);
+    in.diff = &*diff;
+    in.labels = after_layer_labels(*diff);
+  } else {
+    in.labels = label_layers(*after, src.in, 0, "after");
+  }
+  GateOptions go;
+  go.top = o.top;
+  GateReport g = evaluate_gate(rules, in, go);
+
+  Format f = parse_format(o.format);
+  render_check(g, f, style_for(o), std::cout);
+  const char* gha = std::getenv("GITHUB_ACTIONS");
+  bool on_github = gha && std::string(gha) == "true";
+  if (on_github) render_github_annotations(g, f == Format::Json ? std::cerr : std::cout);
+  auto write = [](const std::string& path, std::ios::openmode mode, const auto& render) {
+    std::ofstream file(path, mode | std::ios::binary);
+    if (file) render(file);
+    file.close();
+    if (!file) throw Error(path + ": cannot write the report");
+  };
+  if (!o.check.junit.empty())
+    write(o.check.junit, std::ios::trunc, [&](std::ostream& s) { render_junit(g, s); });
+  const char* summary = std::getenv("GITHUB_STEP_SUMMARY");
+  if (on_github && summary && *summary)
+    write(summary, std::ios::app, [&](std::ostream& s) { render_check(g, Format::Markdown, {}, s); });
+  return g.passed() ? 0 : 1;
 }
 
 }  // namespace
@@ -206,6 +276,33 @@ int run(int argc, char** argv) {
       "Example:\n"
       "  layerdiff ls app.tar | grep '^/usr/bin/'");
 
+  CLI::App* check = app.add_subcommand(
+      "check", "a size-regression gate for CI: rules on AFTER and on its growth over\n"
+               "--baseline; exit 0 all rules pass, 1 a rule failed, 2 an error");
+  check->add_option("AFTER", o.image_path, "the image to check (archive, directory or -)")->required();
+  add_read_options(check, o);
+  check->add_option("--format", o.format, "table, json or markdown")
+      ->check(CLI::IsMember({"table", "json", "markdown", "md"}));
+  check->add_option("-n,--top", o.top, "paths and layers listed per failed rule")
+      ->check(CLI::Range(1, 1000000));
+  check->add_option("--color", o.color, "auto (a terminal without NO_COLOR), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  check->add_option("--dockerfile", o.dockerfile,
+                    "Dockerfile of AFTER: name the stage and instruction behind each blamed layer");
+  add_check_options(check, o.check);
+  check->footer(
+      "SIZE: 10MiB, 120MB, 512 (B, kB/MB/GB/TB = 1000, KiB/MiB/GiB/TiB = 1024); N%: percent.\n"
+      "GLOB: anchored at the image root; * and ? within a name, ** any number of directories.\n"
+      "Examples:\n"
+      "  layerdiff check --max-size 200MiB --forbid '/usr/bin/gcc*' app.tar\n"
+      "  layerdiff check --baseline main.tar --max-growth 5% --max-new-file 20MiB pr.tar\n"
+      "  layerdiff check --config ci/layerdiff.toml --junit gate.xml pr.tar\n"
+      "Config (.layerdiff.toml):\n"
+      "  [check]\n"
+      "  max-growth = \"5%\"\n"
+      "  budget = [\"/usr/lib/**=120MiB\"]\n"
+      "  forbid = [\"/usr/bin/gcc*\", \"**/.cache/**\"]");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -218,6 +315,12 @@ int run(int argc, char** argv) {
   o.read.verify = !o.no_verify;
   try {
     std::ios::sync_with_stdio(false);
+    if (check->parsed()) {
+      int rc = run_check(o, check);
+      std::cout.flush();
+      if (!std::cout) throw Error("writing the output failed");
+      return rc;
+    }
     if (diff->parsed() || (!inspect->parsed() && !ls->parsed())) {
       if (o.images.empty()) {
         std::cerr << app.help() << "\nlayerdiff: error: no command or images given\n";

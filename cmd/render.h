@@ -30,3 +30,14 @@ void render_ls(const MergedImage& img, Format f, std::ostream& out);
 namespace layerdiff {
 void render_diff(const DiffReport& r, Format f, const Style& st, std::ostream& out);
 }  // namespace layerdiff
+
+#include "analyzer/gate.h"
+
+namespace layerdiff {
+/// `layerdiff check` results: table, JSON or Markdown (the GitHub step summary uses Markdown).
+void render_check(const GateReport& g, Format f, const Style& st, std::ostream& out);
+/// JUnit XML: one test case per rule; failures carry the message and the blamed paths and layers.
+void render_junit(const GateReport& g, std::ostream& out);
+/// GitHub Actions `::error title=…::message` commands, one per failed rule.
+void render_github_annotations(const GateReport& g, std::ostream& out);
+}  // namespace layerdiff
