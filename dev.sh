@@ -23,6 +23,9 @@ case $cmd in
     "$build/layerdiff" ls fixtures/oci-zstd.tar | head -n 12
     ;;
   test)
+    # A fresh layer cache per run: tests never see (or leave) the user's ~/.cache/layerdiff.
+    export XDG_CACHE_HOME="$PWD/$build/test-cache"
+    rm -rf "$XDG_CACHE_HOME"
     ctest --test-dir "$build" --output-on-failure -j"$jobs"
     ;;
 esac

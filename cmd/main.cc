@@ -28,6 +28,8 @@ struct Options {
   std::string image_path;
   ReadOptions read;
   bool no_verify = false;
+  bool no_cache = false;
+  std::string cache_dir;
   std::string format = "table";
   std::string color = "auto";
   size_t top = 10;
@@ -74,6 +76,10 @@ void add_read_options(CLI::App* c, Options& o) {
   c->add_flag("--no-verify", o.no_verify,
               "skip checking blob sha256 digests and diff_ids (faster, trusts the archive)");
   add_limit_options(c, o.read.limits);
+  c->add_flag("--no-cache", o.no_cache,
+              "neither use nor write the layer index cache (re-read and re-verify every layer)");
+  c->add_option("--cache-dir", o.cache_dir,
+                "layer index cache (default $XDG_CACHE_HOME/layerdiff or ~/.cache/layerdiff)");
 }
 
 void add_image_options(CLI::App* c, Options& o) {
@@ -313,6 +319,9 @@ int run(int argc, char** argv) {
   }
 
   o.read.verify = !o.no_verify;
+  LayerStore store(o.no_cache ? std::string()
+                              : (o.cache_dir.empty() ? LayerStore::default_dir() : o.cache_dir));
+  o.read.store = &store;
   try {
     std::ios::sync_with_stdio(false);
     if (check->parsed()) {

@@ -439,13 +439,34 @@ class Reader {
       throw LimitError(what(config_member) + ": " + std::to_string(descs.size()) +
                        " layers, more than " + std::to_string(limits::kMaxLayers) +
                        limit_hint(""));
-    std::vector<std::string> members;
-    for (auto& d : descs) members.push_back(d.member);
-    auto data = src_->read_layers(members);
+    // Layers this run (the other image of a diff) or the cache already holds are not read
+    // again. The key is the blob digest the manifest names; a legacy docker archive names none,
+    // and its uncompressed layer.tar's digest is the diff_id.
+    std::vector<std::shared_ptr<const LayerData>> got(descs.size());
+    std::vector<bool> fresh(descs.size(), false);
+    std::vector<std::string> keys(descs.size()), need;
+    for (size_t i = 0; i < descs.size(); ++i) {
+      keys[i] = descs[i].digest.empty() ? diff_ids[i] : descs[i].digest;
+      if (opt_.store) got[i] = opt_.store->find(keys[i]);
+      // A layer known from the cache is not read again, but its blob must still be there, and
+      // of the size the layer had when it was read and verified (a truncated copy is caught).
+      if (got[i] && src_->member_size(descs[i].member) !=
+                        static_cast<int64_t>(got[i]->blob.compressed_size))
+        got[i] = nullptr;
+      if (!got[i]) need.push_back(descs[i].member);
+    }
+    if (!need.empty()) {
+      auto data = src_->read_layers(need);
+      for (size_t i = 0; i < descs.size(); ++i)
+        if (!got[i]) {
+          got[i] = data.at(descs[i].member);
+          fresh[i] = true;
+        }
+    }
     // The merge applies a layer once per mention: a manifest naming one layer many times costs
     // as much as that many layers.
     uint64_t merged_entries = 0;
-    for (auto& d : descs) merged_entries += data.at(d.member)->blob.entries;
+    for (auto& g : got) merged_entries += g->blob.entries;
     if (merged_entries > opt_.limits.max_entries)
       throw LimitError(src_->label() + ": the image's layers hold " +
                        std::to_string(merged_entries) + " entries, more than " +
@@ -459,7 +480,7 @@ class Reader {
                           " layers; created_by may be misattributed");
     for (size_t i = 0; i < descs.size(); ++i) {
       const LayerDesc& d = descs[i];
-      const auto& ld = data.at(d.member);
+      const auto& ld = got[i];
       LayerInfo li;
       li.index = static_cast<uint32_t>(i);
       // Legacy docker archives name no blob digest: an uncompressed layer's is its diff_id.
@@ -491,6 +512,7 @@ class Reader {
         li.comment = img.info.history[h].comment;
         ++h;
       }
+      if (fresh[i] && opt_.store) opt_.store->put(keys[i], ld, opt_.verify);
       img.info.layers.push_back(std::move(li));
       img.layers.push_back(ld);
     }

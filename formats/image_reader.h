@@ -11,6 +11,7 @@
 
 #include "analyzer/image.h"
 #include "formats/image_source.h"
+#include "formats/layer_cache.h"
 #include "formats/limits.h"
 
 namespace layerdiff {
@@ -20,6 +21,7 @@ struct ReadOptions {
   std::string platform;  ///< --platform os/arch[/variant] ("" = default)
   bool verify = true;    ///< check blob sha256 against digests and diff_ids
   Limits limits;         ///< --max-entries, --max-layer-size, ... (formats/limits.h)
+  LayerStore* store = nullptr;  ///< layers read once per run, and the on-disk layer cache
 };
 
 struct LoadedImage {

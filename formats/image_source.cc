@@ -80,6 +80,11 @@ class TarArchiveSource : public ImageSource {
     return m && m->kind == Member::File;
   }
 
+  int64_t member_size(const std::string& name) override {
+    const Member* m = find(name);
+    return m && m->kind == Member::File ? static_cast<int64_t>(m->size) : -1;
+  }
+
   std::string read_small(const std::string& name) override {
     const Member& m = get(name);
     if (!m.has_data)
@@ -288,6 +293,12 @@ class DirSource : public ImageSource {
   bool has(const std::string& name) override {
     struct stat st{};
     return ::stat(full(name).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  }
+
+  int64_t member_size(const std::string& name) override {
+    struct stat st{};
+    if (::stat(full(name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return -1;
+    return static_cast<int64_t>(st.st_size);
   }
 
   std::string read_small(const std::string& name) override {

@@ -8,6 +8,7 @@
 //  - a directory is read file by file.
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <map>
 #include <memory>
@@ -31,6 +32,8 @@ class ImageSource {
   virtual bool is_directory() const = 0;
   /// True when `name` (canonical member path) is a regular member, after following member symlinks.
   virtual bool has(const std::string& name) = 0;
+  /// Size in bytes of a regular member (after following member symlinks), or -1 if absent.
+  virtual int64_t member_size(const std::string& name) = 0;
   /// The whole of a small member (JSON). Throws Error naming the member if absent or too large.
   virtual std::string read_small(const std::string& name) = 0;
   /// Reads the named layer blobs; the result maps each name as given to its data. Throws Error

@@ -423,7 +423,7 @@ if [[ -n $off ]]; then
   chmod u+w "$blob"
   printf 'R' | dd of="$blob" bs=1 seek="$off" conv=notrunc status=none
   new=$(sha256sum "$blob" | cut -d' ' -f1)
-  run ls "$B/altered"
+  run ls --no-cache "$B/altered"
   check_err "OCI dir, layer content altered: digest mismatch" 2 \
     "layerdiff: error: $B/altered: layer ${L3:0:12}: digest mismatch: the manifest says sha256:$L3, the blob hashes to sha256:$new"
   run ls --no-verify "$B/altered"
@@ -461,7 +461,7 @@ chmod u+w "$blob"
 off=$(grep -abo 'reborn after whiteout' "$blob" | head -n 1 | cut -d: -f1)
 printf 'R' | dd of="$blob" bs=1 seek="${off:-0}" conv=notrunc status=none
 (cd "$B/docker" && tar --format=ustar -cf ../altered-docker.tar -- *)
-run ls "$B/altered-docker.tar"
+run ls --no-cache "$B/altered-docker.tar"
 check_err_has "docker.tar, layer content altered: diff_id mismatch" 2 \
   "layerdiff: error: $B/altered-docker.tar: layer " "diff_id mismatch: the config says sha256:$L3"
 run ls --no-verify "$B/altered-docker.tar"

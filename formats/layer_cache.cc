@@ -1,0 +1,309 @@
+#include "formats/layer_cache.h"
+
+#define XXH_STATIC_LINKING_ONLY
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <vector>
+
+namespace layerdiff {
+namespace {
+
+// Bump when the payload layout or what LayerEntry means changes: old files are then ignored.
+constexpr char kMagic[8] = {'L', 'D', 'L', 'A', 'Y', 'E', 'R', '\0'};
+constexpr uint32_t kVersion = 1;
+constexpr size_t kHeader = 8 + 4 + 8 + 8;  // magic, version, payload size, XXH3-64 of payload
+
+void put_u64(std::string& o, uint64_t v) {
+  while (v >= 0x80) {
+    o += static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  o += static_cast<char>(v);
+}
+void put_str(std::string& o, const std::string& s) {
+  put_u64(o, s.size());
+  o += s;
+}
+void put_fixed(std::string& o, uint64_t v) {
+  for (int i = 0; i < 8; ++i) o += static_cast<char>((v >> (8 * i)) & 0xff);
+}
+uint64_t get_fixed(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  return v;
+}
+
+struct Reader {
+  std::string_view in;
+  size_t pos = 0;
+  bool ok = true;
+  uint64_t u64() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos >= in.size()) {
+        ok = false;
+        return 0;
+      }
+      unsigned char c = static_cast<unsigned char>(in[pos++]);
+      v |= static_cast<uint64_t>(c & 0x7f) << shift;
+      if (!(c & 0x80)) return v;
+    }
+    ok = false;
+    return 0;
+  }
+  std::string str() {
+    uint64_t n = u64();
+    if (!ok || n > in.size() - pos) {
+      ok = false;
+      return {};
+    }
+    std::string s(in.substr(pos, n));
+    pos += n;
+    return s;
+  }
+  uint64_t fixed() {
+    if (in.size() - pos < 8) {
+      ok = false;
+      return 0;
+    }
+    uint64_t v = get_fixed(in.data() + pos);
+    pos += 8;
+    return v;
+  }
+};
+
+}  // namespace
+
+std::string encode_layer(const LayerData& l) {
+  std::string o;
+  const LayerBlobInfo& b = l.blob;
+  put_u64(o, static_cast<uint64_t>(b.compression));
+  put_u64(o, b.compressed_size);
+  put_u64(o, b.tar_size);
+  put_u64(o, b.entries);
+  put_u64(o, b.metadata_bytes);
+  put_str(o, b.blob_digest);
+  put_str(o, b.diff_id);
+  put_u64(o, l.entries.size());
+  for (const LayerEntry& e : l.entries) {
+    put_str(o, e.path);
+    put_u64(o, static_cast<uint64_t>(e.type));
+    put_u64(o, e.size);
+    put_u64(o, e.mode);
+    put_u64(o, e.uid);
+    put_u64(o, e.gid);
+    put_u64(o, static_cast<uint64_t>(e.mtime));
+    put_u64(o, e.dev_major);
+    put_u64(o, e.dev_minor);
+    put_str(o, e.link);
+    put_u64(o, e.xattrs.size());
+    for (const auto& [k, v] : e.xattrs) {
+      put_str(o, k);
+      put_str(o, v);
+    }
+    put_fixed(o, e.digest.hi);
+    put_fixed(o, e.digest.lo);
+  }
+  return o;
+}
+
+std::optional<LayerData> decode_layer(std::string_view payload) {
+  Reader r{payload};
+  LayerData l;
+  LayerBlobInfo& b = l.blob;
+  uint64_t c = r.u64();
+  if (c > 2) return std::nullopt;
+  b.compression = static_cast<Compression>(c);
+  b.compressed_size = r.u64();
+  b.tar_size = r.u64();
+  b.entries = r.u64();
+  b.metadata_bytes = r.u64();
+  b.blob_digest = r.str();
+  b.diff_id = r.str();
+  uint64_t n = r.u64();
+  // Each entry takes at least 18 bytes: a count beyond that is corrupt, not a reason to allocate.
+  if (!r.ok || n > payload.size() / 18) return std::nullopt;
+  l.entries.reserve(n);
+  for (uint64_t i = 0; i < n && r.ok; ++i) {
+    LayerEntry e;
+    e.path = r.str();
+    uint64_t t = r.u64();
+    if (t > static_cast<uint64_t>(EntryType::Socket)) return std::nullopt;
+    e.type = static_cast<EntryType>(t);
+    e.size = r.u64();
+    e.mode = static_cast<uint32_t>(r.u64());
+    e.uid = static_cast<uint32_t>(r.u64());
+    e.gid = static_cast<uint32_t>(r.u64());
+    e.mtime = static_cast<int64_t>(r.u64());
+    e.dev_major = static_cast<uint32_t>(r.u64());
+    e.dev_minor = static_cast<uint32_t>(r.u64());
+    e.link = r.str();
+    uint64_t nx = r.u64();
+    if (nx > payload.size()) return std::nullopt;
+    for (uint64_t k = 0; k < nx && r.ok; ++k) {
+      std::string key = r.str();
+      std::string val = r.str();
+      e.xattrs.emplace_back(std::move(key), std::move(val));
+    }
+    e.digest.hi = r.fixed();
+    e.digest.lo = r.fixed();
+    l.entries.push_back(std::move(e));
+  }
+  if (!r.ok || r.pos != payload.size()) return std::nullopt;
+  return l;
+}
+
+LayerStore::LayerStore(std::string dir, uint64_t cap_bytes) : dir_(std::move(dir)), cap_(cap_bytes) {}
+
+std::string LayerStore::default_dir() {
+  const char* x = std::getenv("XDG_CACHE_HOME");
+  if (x && *x == '/') return std::string(x) + "/layerdiff";
+  const char* h = std::getenv("HOME");
+  if (h && *h == '/') return std::string(h) + "/.cache/layerdiff";
+  return "";
+}
+
+std::string LayerStore::path_for(const std::string& digest) const {
+  // Only plain digests name files: "sha256:<hex>" -> "sha256-<hex>.idx".
+  std::string name;
+  for (char ch : digest) {
+    if (ch == ':') name += '-';
+    else if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) name += ch;
+    else return "";
+  }
+  return name.empty() ? "" : dir_ + "/" + name + ".idx";
+}
+
+std::shared_ptr<const LayerData> LayerStore::find(const std::string& digest) {
+  if (digest.empty()) return nullptr;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = mem_.find(digest);
+    if (it != mem_.end()) {
+      ++hits_;
+      return it->second;
+    }
+  }
+  auto d = load(digest);
+  if (d) {
+    std::lock_guard<std::mutex> l(mu_);
+    ++hits_;
+    ++disk_hits_;
+    mem_[digest] = d;
+  }
+  return d;
+}
+
+void LayerStore::put(const std::string& digest, std::shared_ptr<const LayerData> layer,
+                     bool verified) {
+  if (digest.empty() || !layer) return;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    mem_[digest] = layer;
+  }
+  if (verified && !dir_.empty()) save(digest, *layer);
+}
+
+std::shared_ptr<const LayerData> LayerStore::load(const std::string& digest) {
+  if (dir_.empty()) return nullptr;
+  std::string p = path_for(digest);
+  if (p.empty()) return nullptr;
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return nullptr;
+  struct stat st{};
+  std::string buf;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= static_cast<off_t>(kHeader) &&
+      st.st_size < (off_t{1} << 34)) {
+    buf.resize(static_cast<size_t>(st.st_size));
+    size_t got = 0;
+    while (got < buf.size()) {
+      ssize_t r = ::read(fd, buf.data() + got, buf.size() - got);
+      if (r <= 0) break;
+      got += static_cast<size_t>(r);
+    }
+    buf.resize(got);
+  }
+  ::close(fd);
+  if (buf.size() < kHeader || std::memcmp(buf.data(), kMagic, 8) != 0) return nullptr;
+  uint32_t version = 0;
+  std::memcpy(&version, buf.data() + 8, 4);
+  uint64_t size = get_fixed(buf.data() + 12), sum = get_fixed(buf.data() + 20);
+  if (version != kVersion || size != buf.size() - kHeader) return nullptr;
+  std::string_view payload(buf.data() + kHeader, size);
+  if (XXH3_64bits(payload.data(), payload.size()) != sum) return nullptr;
+  auto d = decode_layer(payload);
+  if (!d || d->blob.blob_digest != digest) return nullptr;  // a file for another key
+  ::utimensat(AT_FDCWD, p.c_str(), nullptr, 0);            // recently used
+  return std::make_shared<const LayerData>(std::move(*d));
+}
+
+void LayerStore::save(const std::string& digest, const LayerData& layer) {
+  std::string p = path_for(digest);
+  if (p.empty() || layer.blob.blob_digest != digest) return;
+  // Best effort: a cache that cannot be written (read-only home, full disk) changes nothing.
+  std::string parent = dir_.substr(0, dir_.rfind('/'));
+  if (!parent.empty()) ::mkdir(parent.c_str(), 0755);
+  ::mkdir(dir_.c_str(), 0700);
+  std::string payload = encode_layer(layer);
+  std::string out(kMagic, 8);
+  out.append(reinterpret_cast<const char*>(&kVersion), 4);
+  put_fixed(out, payload.size());
+  put_fixed(out, XXH3_64bits(payload.data(), payload.size()));
+  out += payload;
+  std::random_device rd;
+  std::string tmp = dir_ + "/.tmp." + std::to_string(getpid()) + "." + std::to_string(rd());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t w = ::write(fd, out.data() + done, out.size() - done);
+    if (w <= 0) break;
+    done += static_cast<size_t>(w);
+  }
+  bool ok = done == out.size() && ::close(fd) == 0;
+  if (!ok || ::rename(tmp.c_str(), p.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return;
+  }
+  evict();
+}
+
+void LayerStore::evict() {
+  DIR* d = ::opendir(dir_.c_str());
+  if (!d) return;
+  struct File {
+    std::string path;
+    int64_t mtime;
+    uint64_t size;
+  };
+  std::vector<File> files;
+  uint64_t total = 0;
+  while (dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n.size() < 4 || n.compare(n.size() - 4, 4, ".idx") != 0) continue;
+    std::string p = dir_ + "/" + n;
+    struct stat st{};
+    if (::lstat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    files.push_back({p, static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+                     static_cast<uint64_t>(st.st_size)});
+    total += static_cast<uint64_t>(st.st_size);
+  }
+  ::closedir(d);
+  if (total <= cap_) return;
+  std::sort(files.begin(), files.end(), [](const File& a, const File& b) { return a.mtime < b.mtime; });
+  for (const auto& f : files) {
+    if (total <= cap_) break;
+    if (::unlink(f.path.c_str()) == 0) total -= f.size;
+  }
+}
+
+}  // namespace layerdiff

@@ -1,0 +1,59 @@
+// layer_cache.h: layers read once. A LayerStore keeps, for one run, every layer read (so a diff
+// reads the layers both images share once) and, when given a directory, a persistent index of
+// each layer: its entries with content digests, keyed by the layer's verified blob digest.
+//
+// On disk ($XDG_CACHE_HOME/layerdiff, else ~/.cache/layerdiff): one file per layer, written to a
+// temporary name and renamed (atomic: a reader sees a whole file or none, so two runs can share
+// the directory), with a magic, a format version, the key and an XXH3 checksum of the payload.
+// A file that is truncated, corrupt, of another version or for another key is ignored and
+// rewritten, never trusted. Entries are written only for layers whose blob sha256 and diff_id
+// were checked, so a tampered archive cannot poison the cache. The directory is capped
+// (least recently used files go first; a hit refreshes a file's mtime).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "formats/image_source.h"
+
+namespace layerdiff {
+
+class LayerStore {
+ public:
+  /// `dir` empty: no persistent cache (memory only). `cap_bytes`: size cap of the directory.
+  explicit LayerStore(std::string dir = "", uint64_t cap_bytes = 2ull << 30);
+
+  /// The layer whose stored blob has `digest` ("sha256:…"), from this run or the cache.
+  std::shared_ptr<const LayerData> find(const std::string& digest);
+  /// Remembers a layer read in this run; with `verified`, also writes it to the cache.
+  void put(const std::string& digest, std::shared_ptr<const LayerData> layer, bool verified);
+
+  /// Default directory: $XDG_CACHE_HOME/layerdiff or $HOME/.cache/layerdiff ("" if neither set).
+  static std::string default_dir();
+
+  uint64_t hits() const { return hits_; }
+  uint64_t disk_hits() const { return disk_hits_; }
+
+ private:
+  std::string path_for(const std::string& digest) const;
+  std::shared_ptr<const LayerData> load(const std::string& digest);
+  void save(const std::string& digest, const LayerData& layer);
+  void evict();
+
+  std::string dir_;
+  uint64_t cap_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const LayerData>> mem_;
+  uint64_t hits_ = 0, disk_hits_ = 0;
+};
+
+/// Serialises a layer (exposed for tests): the payload of a cache file.
+std::string encode_layer(const LayerData& layer);
+/// Parses what encode_layer wrote; nullopt for anything malformed (never throws).
+std::optional<LayerData> decode_layer(std::string_view payload);
+
+}  // namespace layerdiff
