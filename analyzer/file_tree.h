@@ -28,6 +28,7 @@ struct Inode {
   std::string target;  ///< symlink target
   Xattrs xattrs;
   ContentDigest digest;
+  std::shared_ptr<const std::string> content;  ///< package database files only (layer_entry.h)
   uint32_t layer = 0;  ///< index of the layer that wrote this inode
   uint32_t nlink = 0;  ///< names in the tree pointing here
   bool implicit = false;  ///< a directory no layer listed, created for a child (mode 0755, root)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,6 +47,9 @@ struct LayerEntry {
   std::string link;          ///< symlink target or raw hardlink target path
   Xattrs xattrs;             ///< sorted by name
   ContentDigest digest;      ///< of the content (File only)
+  /// The content itself, only for package database files (is_package_db_path in
+  /// analyzer/packages.h) within the limits::kMaxPackageDb* caps; else null.
+  std::shared_ptr<const std::string> content;
 };
 
 /// Receives the entries of one layer in stream order. Formats push; the analyzer (or a test) collects.

@@ -53,6 +53,7 @@ Inode inode_from(const LayerEntry& e, uint32_t layer) {
   if (e.type == EntryType::Symlink) i.target = e.link;
   i.xattrs = e.xattrs;
   i.digest = e.digest;
+  i.content = e.content;
   i.layer = layer;
   return i;
 }

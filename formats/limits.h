@@ -70,6 +70,15 @@ inline constexpr int kPipeWaitSeconds = 10;
 /// in a second pass only if the chosen image needs them.
 inline constexpr uint64_t kSpeculativeParseBytes = 1ull << 20;
 
+/// Content of one package database file (analyzer/packages.h: dpkg status and file lists, apk
+/// installed, RECORD, package.json) kept in memory. The largest real ones are dpkg status files
+/// of big systems (~5 MiB); a bigger one is not kept, and its packages go unlisted (warning).
+inline constexpr uint64_t kMaxPackageDbFileBytes = 32ull << 20;
+
+/// All package database content kept for one archive read. A Debian image with 3000 packages
+/// holds ~15 MiB of status and file lists; node_modules trees ~2 KiB per package.json.
+inline constexpr uint64_t kMaxPackageDbTotalBytes = 256ull << 20;
+
 }  // namespace layerdiff::limits
 
 namespace layerdiff {
