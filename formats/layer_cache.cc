@@ -19,7 +19,7 @@ namespace {
 
 // Bump when the payload layout or what LayerEntry means changes: old files are then ignored.
 constexpr char kMagic[8] = {'L', 'D', 'L', 'A', 'Y', 'E', 'R', '\0'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2: package database content (LayerEntry::content)
 constexpr size_t kHeader = 8 + 4 + 8 + 8;  // magic, version, payload size, XXH3-64 of payload
 
 void put_u64(std::string& o, uint64_t v) {
@@ -112,6 +112,8 @@ std::string encode_layer(const LayerData& l) {
     }
     put_fixed(o, e.digest.hi);
     put_fixed(o, e.digest.lo);
+    put_u64(o, e.content ? 1 : 0);
+    if (e.content) put_str(o, *e.content);
   }
   return o;
 }
@@ -156,6 +158,9 @@ std::optional<LayerData> decode_layer(std::string_view payload) {
     }
     e.digest.hi = r.fixed();
     e.digest.lo = r.fixed();
+    uint64_t has_content = r.u64();
+    if (has_content > 1) return std::nullopt;
+    if (has_content) e.content = std::make_shared<const std::string>(r.str());
     l.entries.push_back(std::move(e));
   }
   if (!r.ok || r.pos != payload.size()) return std::nullopt;

@@ -6,13 +6,15 @@
 #include <cstring>
 
 #include "analyzer/error.h"
+#include "analyzer/packages.h"
 #include "formats/prefetch.h"
 #include "formats/tar_reader.h"
 
 namespace layerdiff {
 namespace {
 
-ContentDigest hash_content(TarReader& tr, uint64_t size) {
+/// The XXH3-128 of the entry's data; with `keep`, the data is appended to it too.
+ContentDigest hash_content(TarReader& tr, uint64_t size, std::string* keep = nullptr) {
   XXH3_state_t st;
   XXH3_128bits_reset(&st);
   static const char zeros[4096] = {};
@@ -24,14 +26,17 @@ ContentDigest hash_content(TarReader& tr, uint64_t size) {
     while (expect < off) {  // a hole in a sparse file reads as zeros
       size_t k = static_cast<size_t>(std::min<int64_t>(sizeof zeros, off - expect));
       XXH3_128bits_update(&st, zeros, k);
+      if (keep) keep->append(k, '\0');
       expect += static_cast<int64_t>(k);
     }
     XXH3_128bits_update(&st, buf, len);
+    if (keep) keep->append(static_cast<const char*>(buf), len);
     expect = off + static_cast<int64_t>(len);
   }
   while (static_cast<uint64_t>(expect) < size) {
     size_t k = static_cast<size_t>(std::min<uint64_t>(sizeof zeros, size - expect));
     XXH3_128bits_update(&st, zeros, k);
+    if (keep) keep->append(k, '\0');
     expect += static_cast<int64_t>(k);
   }
   XXH128_hash_t h = XXH3_128bits_digest(&st);
@@ -63,6 +68,16 @@ uint64_t check_entry(const LayerEntry& e, const std::string& what) {
     throw LimitError(what + ": " + clip(e.path) + ": extended attributes larger than " +
                      std::to_string(limits::kMaxXattrBytes) + " bytes" + limit_hint(""));
   return e.path.size() + e.link.size() + x;
+}
+
+/// Whether a package database file of `size` bytes fits the caps (limits.h); if so, counts it.
+/// One that does not is left out, and analyzer/packages.cc warns when it misses it.
+bool keep_package_db(std::atomic<uint64_t>& used, uint64_t size) {
+  if (size > limits::kMaxPackageDbFileBytes) return false;
+  uint64_t before = used.fetch_add(size);
+  if (before + size <= limits::kMaxPackageDbTotalBytes) return true;
+  used.fetch_sub(size);
+  return false;
 }
 
 }  // namespace
@@ -107,7 +122,14 @@ LayerBlobInfo read_layer(ByteSource& blob, const LayerReadOptions& opt, const st
       e.xattrs = std::move(h.xattrs);
       if (e.type == EntryType::File) {
         e.size = h.size;
-        e.digest = hash_content(tr, h.size);
+        if (is_package_db_path(e.path) && keep_package_db(*opt.package_db_bytes, h.size)) {
+          auto content = std::make_shared<std::string>();
+          content->reserve(h.size);
+          e.digest = hash_content(tr, h.size, content.get());
+          e.content = std::move(content);
+        } else {
+          e.digest = hash_content(tr, h.size);
+        }
       }
       if (opt.entries_before + info.entries >= lim.max_entries)
         throw LimitError(what + ": more than " + std::to_string(lim.max_entries) +

@@ -3,7 +3,9 @@
 // of the compressed blob and of the uncompressed tar (the diff_id) cover all of it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "analyzer/layer_entry.h"
@@ -19,6 +21,9 @@ struct LayerReadOptions {
   /// Entries and metadata bytes earlier layers of the same image (archive) already hold in
   /// memory: a layer may only add what is left of Limits::max_entries / max_metadata_bytes.
   uint64_t entries_before = 0, metadata_before = 0;
+  /// Package database content kept so far by every layer read with (a copy of) these options:
+  /// bounded by limits::kMaxPackageDbTotalBytes.
+  std::shared_ptr<std::atomic<uint64_t>> package_db_bytes = std::make_shared<std::atomic<uint64_t>>(0);
 };
 
 struct LayerBlobInfo {
