@@ -28,6 +28,12 @@ std::string printable(std::string_view p) {
   return o;
 }
 
+/// A path for an error message: printable and cut after 64 bytes (a hostile one may be KiBs).
+std::string clipped(std::string_view canonical) {
+  std::string p = printable(display_path(canonical));
+  return p.size() <= 64 ? p : p.substr(0, 64) + "...";
+}
+
 bool has_control(std::string_view p) {
   for (unsigned char c : p)
     if (c < 0x20 || c == 0x7f) return true;
@@ -82,14 +88,14 @@ Node* Merger::resolve_parent(std::string_view canonical_parent, uint32_t layer, 
         names.pop_back();
       } else if (diag_ && hops > 0 && !warned_clamp) {
         warned_clamp = true;
-        diag_->warn("layer " + std::to_string(layer_) + ": " + printable(display_path(for_path)) +
+        diag_->warn("layer " + std::to_string(layer_) + ": " + clipped(for_path) +
                     ": a symlink in its parent points above the root; resolved inside the root "
                     "as containerd does (Docker refuses such a symlink)");
       }
       continue;
     }
     if (stack.size() > static_cast<size_t>(limits::kMaxPathDepth))
-      throw LimitError(printable(display_path(for_path)) + ": resolves deeper than " +
+      throw LimitError(clipped(for_path) + ": resolves deeper than " +
                        std::to_string(limits::kMaxPathDepth) + " directories through symlinks" +
                        " (a fixed limit)");
     Node* cur = stack.back();
@@ -97,10 +103,10 @@ Node* Merger::resolve_parent(std::string_view canonical_parent, uint32_t layer, 
     if (it == cur->children.end()) {
       if (!create) return nullptr;
       if (++implicit_dirs_ > entries_seen_ + limits::kMaxImplicitDirsSlack)
-        throw LimitError(printable(display_path(for_path)) + ": more than " +
-                         std::to_string(implicit_dirs_ - 1) +
-                         " parent directories that no entry lists, for " +
-                         std::to_string(entries_seen_) + " entries (a fixed limit)");
+        throw LimitError(clipped(for_path) + ": more than " + std::to_string(implicit_dirs_ - 1) +
+                         " parent directories that no entry lists (" +
+                         std::to_string(entries_seen_) + " entries + " +
+                         std::to_string(limits::kMaxImplicitDirsSlack) + ", a fixed limit)");
       Inode d;
       d.type = EntryType::Dir;
       d.mode = 0755;
@@ -203,11 +209,11 @@ void Merger::apply(uint32_t layer, const std::vector<LayerEntry>& entries, Diagn
   std::string lw = "layer " + std::to_string(layer) + ": ";
   if (absolute)
     diag.warn(lw + std::to_string(absolute) + " entries have an absolute path (first " +
-              printable(display_path(first_absolute)) +
+              clipped(first_absolute) +
               "); taken relative to the image root, as runtimes do");
   if (control)
     diag.warn(lw + std::to_string(control) + " names contain a newline or control character (first " +
-              printable(display_path(first_control)) +
+              clipped(first_control) +
               "); `ls` prints them raw, `ls --format json` escapes them");
 
   // Phase 2: the layer's own entries, in stream order (a later entry for a path wins).
@@ -236,7 +242,7 @@ void Merger::apply(uint32_t layer, const std::vector<LayerEntry>& entries, Diagn
       try {
         t = normalize_path(e.link);
       } catch (const Error&) {
-        throw Error(printable(display_path(p)) + ": hardlink target " + printable(e.link) +
+        throw Error(clipped(p) + ": hardlink target " + printable(e.link) +
                     " is outside the image root");
       }
       Node* tparent = resolve_parent(parent_path(t), layer, false, p);

@@ -209,9 +209,8 @@ size_t InflationGuard::read(void* buf, size_t n) {
                      " bytes uncompressed" + limit_hint("--max-layer-size"));
   if (max_ratio_ && count_ > limits::kRatioFloorBytes && count_ / max_ratio_ > in_.count())
     throw LimitError(what_ + ": expands more than " + std::to_string(max_ratio_) +
-                     " times (" + std::to_string(in_.count()) + " compressed bytes gave " +
-                     std::to_string(count_) + "), a decompression bomb?" +
-                     limit_hint("--max-ratio"));
+                     " times past the first " + std::to_string(limits::kRatioFloorBytes >> 20) +
+                     " MiB, a decompression bomb?" + limit_hint("--max-ratio"));
   return got;
 }
 
