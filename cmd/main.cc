@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <optional>
 #include <iostream>
 
 #include <fstream>
@@ -16,6 +17,7 @@
 #include "analyzer/gate.h"
 #include "analyzer/inspect.h"
 #include "analyzer/merged_image.h"
+#include "analyzer/packages.h"
 #include "cmd/check_options.h"
 #include "cmd/limit_options.h"
 #include "cmd/render.h"
@@ -40,6 +42,7 @@ struct Options {
   std::string dockerfile, before_dockerfile;
   bool mtime = false;
   bool exit_code = false;
+  std::string by = "path";  ///< --by: path (directories and files) or package
   CheckFlags check;  ///< `layerdiff check`
 };
 
@@ -116,6 +119,9 @@ void add_diff_options(CLI::App* c, Options& o, bool required) {
                 "Dockerfile of BEFORE when it was built from another one (default: --dockerfile)");
   c->add_flag("--mtime", o.mtime, "also report files whose only change is their mtime");
   c->add_flag("--exit-code", o.exit_code, "exit 1 when the images differ (errors exit 2)");
+  c->add_option("--by", o.by, "path (default) or package: the size rollup by dpkg/apk/python/npm\n"
+                             "package in place of by directory")
+      ->check(CLI::IsMember({"path", "package"}));
 }
 
 /// The --stage images and Dockerfiles that label layers with stages and instructions, for the
@@ -159,6 +165,16 @@ DiffReport diff_report(const MergedImage& before, const MergedImage& after, cons
   return build_diff_report(before, after, diff_trees(before, after, dopt), in, ropt);
 }
 
+/// --by package on inspect: the image's package report (its warnings printed here).
+std::optional<PackageView> package_view(const MergedImage& img, const Options& o) {
+  if (o.by != "package") return std::nullopt;
+  PackageView v;
+  v.report = build_package_report(img);
+  v.top = o.top;
+  for (const auto& w : v.report.warnings) std::cerr << "layerdiff: warning: " << w << "\n";
+  return v;
+}
+
 int run_diff(const Options& o) {
   if (o.images.size() != 2) throw Error("diff needs two images: layerdiff BEFORE AFTER");
   if (o.images[0] == "-" && o.images[1] == "-") throw Error("only one image can come from stdin (-)");
@@ -167,7 +183,12 @@ int run_diff(const Options& o) {
   StageSources src;
   load_stage_sources(o, src);
   DiffReport r = diff_report(*before, *after, src.in, o);
-  render_diff(r, parse_format(o.format), style_for(o), std::cout);
+  PackageDiffView pk;
+  pk.diff = diff_packages(build_package_report(*before), build_package_report(*after));
+  pk.top = o.top;
+  pk.by_package = o.by == "package";
+  for (const auto& w : pk.diff.warnings) std::cerr << "layerdiff: warning: " << w << "\n";
+  render_diff(r, parse_format(o.format), style_for(o), std::cout, &pk);
   return o.exit_code && images_differ(r) ? 1 : 0;
 }
 
@@ -262,6 +283,9 @@ int run(int argc, char** argv) {
       ->check(CLI::Range(1, 1000000));
   inspect->add_option("--depth", o.depth, "directory depth of the largest-directories list")
       ->check(CLI::Range(1, 4096));
+  inspect->add_option("--by", o.by, "path (default: layers, directories, files) or package (which\n"
+                                    "dpkg/apk/python/npm package owns the bytes)")
+      ->check(CLI::IsMember({"path", "package"}));
   inspect->add_option("--color", o.color, "auto (a terminal without NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   inspect->footer(
@@ -345,7 +369,9 @@ int run(int argc, char** argv) {
       InspectOptions io;
       io.top = o.top;
       io.depth = o.depth;
-      render_inspect(build_inspect(*img, io), parse_format(o.format), style_for(o), std::cout);
+      std::optional<PackageView> pk = package_view(*img, o);
+      render_inspect(build_inspect(*img, io), parse_format(o.format), style_for(o), std::cout,
+                     pk ? &*pk : nullptr);
     } else if (ls->parsed()) {
       auto img = load(o.image_path, o);
       render_ls(*img, parse_format(o.format), std::cout);

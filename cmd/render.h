@@ -5,6 +5,7 @@
 
 #include "analyzer/inspect.h"
 #include "analyzer/merged_image.h"
+#include "analyzer/packages.h"
 
 namespace layerdiff {
 
@@ -20,7 +21,21 @@ struct Style {
 /// JSON schema version of every document layerdiff prints; bumped on incompatible changes.
 inline constexpr int kSchemaVersion = 1;
 
-void render_inspect(const InspectReport& r, Format f, const Style& st, std::ostream& out);
+/// Package attribution as the renderers show it (cmd/render_packages.h).
+struct PackageView {
+  PackageReport report;
+  size_t top = 10;  ///< rows before "[other]"
+};
+struct PackageDiffView {
+  PackageDiff diff;
+  size_t top = 10;
+  bool by_package = false;  ///< --by package: SIZE BY PACKAGE in place of SIZE BY DIRECTORY
+};
+
+/// With `packages` (--by package), the table and Markdown show the package table in place of
+/// the layer, directory, file, waste and duplicate lists; JSON adds "packages".
+void render_inspect(const InspectReport& r, Format f, const Style& st, std::ostream& out,
+                    const PackageView* packages = nullptr);
 void render_ls(const MergedImage& img, Format f, std::ostream& out);
 
 }  // namespace layerdiff
@@ -28,7 +43,9 @@ void render_ls(const MergedImage& img, Format f, std::ostream& out);
 #include "analyzer/diff_report.h"
 
 namespace layerdiff {
-void render_diff(const DiffReport& r, Format f, const Style& st, std::ostream& out);
+/// With `packages`, a PACKAGES section (JSON: "packages") where either image has a database.
+void render_diff(const DiffReport& r, Format f, const Style& st, std::ostream& out,
+                 const PackageDiffView* packages = nullptr);
 }  // namespace layerdiff
 
 #include "analyzer/gate.h"

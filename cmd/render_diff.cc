@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include "cmd/render.h"
+#include "cmd/render_packages.h"
 #include "cmd/text.h"
 
 namespace layerdiff {
@@ -73,7 +74,7 @@ json::object rollup_json(const RollupRow& r) {
   return o;
 }
 
-void render_json(const DiffReport& r, std::ostream& out) {
+void render_json(const DiffReport& r, const PackageDiffView* pk, std::ostream& out) {
   json::object doc;
   doc["schema_version"] = kSchemaVersion;
   doc["command"] = "diff";
@@ -169,6 +170,7 @@ void render_json(const DiffReport& r, std::ostream& out) {
   }
   stages["leftovers"] = std::move(lefts);
   doc["stages"] = std::move(stages);
+  if (pk) doc["packages"] = package_diff_json(pk->diff);
   out << json::serialize(doc) << '\n';
 }
 
@@ -202,7 +204,7 @@ void files_table(const char* title, const std::vector<const FileChange*>& v, std
   }
 }
 
-void render_table(const DiffReport& r, const Style& st, std::ostream& out) {
+void render_table(const DiffReport& r, const PackageDiffView* pk, const Style& st, std::ostream& out) {
   auto side = [&](const char* name, const ImageSummary& s) {
     out << st.bold(name) << "  " << s.reference << "  (" << s.platform << ", " << s.layout << ")  "
         << s.layers << " layers, " << human_bytes(s.content_size) << " content, "
@@ -223,10 +225,15 @@ void render_table(const DiffReport& r, const Style& st, std::ostream& out) {
     out << "\nThe merged filesystems are identical.\n";
   }
 
-  out << "\n" << st.bold("SIZE BY DIRECTORY") << "\n";
-  out << "  " << rpad("BEFORE", 10) << "  " << rpad("AFTER", 10) << "  " << rpad("DELTA", 11)
-      << "  " << rpad("%", 8) << "  PATH\n";
-  rollup_table(r.rollup, out, st);
+  if (pk && pk->by_package) {
+    package_rollup_table(*pk, st, out);
+  } else {
+    out << "\n" << st.bold("SIZE BY DIRECTORY") << "\n";
+    out << "  " << rpad("BEFORE", 10) << "  " << rpad("AFTER", 10) << "  " << rpad("DELTA", 11)
+        << "  " << rpad("%", 8) << "  PATH\n";
+    rollup_table(r.rollup, out, st);
+  }
+  if (pk && pk->diff.any) package_changes_table(*pk, st, out);
 
   out << "\n" << st.bold("LAYERS AND INSTRUCTIONS") << "\n";
   out << "  " << pad("STATUS", 6) << "  " << rpad("BEF", 3) << "  " << rpad("AFT", 3) << "  "
@@ -289,7 +296,7 @@ void md_rollup(const RollupRow& r, std::ostream& out) {
       << human_delta(r.delta()) << "** | " << pct(r.before, r.after) << " | **TOTAL** |\n";
 }
 
-void render_markdown(const DiffReport& r, std::ostream& out) {
+void render_markdown(const DiffReport& r, const PackageDiffView* pk, std::ostream& out) {
   int64_t d = sdiff(r.before.content_size, r.after.content_size);
   out << "### layerdiff: `" << md_cell(r.before.reference) << "` → `" << md_cell(r.after.reference)
       << "`: " << human_delta(d) << " " << pct(r.before.content_size, r.after.content_size) << "\n\n";
@@ -305,8 +312,13 @@ void render_markdown(const DiffReport& r, std::ostream& out) {
       << sdiff(r.before.files, r.after.files) << " |\n\n";
   out << r.added_paths << " paths added, " << r.removed_paths << " removed, " << r.modified_paths
       << " modified.\n\n";
-  out << "#### Size by directory\n\n| Before | After | Delta | % | Path |\n|---:|---:|---:|---:|---|\n";
-  md_rollup(r.rollup, out);
+  if (pk && pk->by_package) {
+    package_rollup_markdown(*pk, out);
+  } else {
+    out << "#### Size by directory\n\n| Before | After | Delta | % | Path |\n|---:|---:|---:|---:|---|\n";
+    md_rollup(r.rollup, out);
+  }
+  if (pk && pk->diff.any) package_changes_markdown(*pk, out);
   out << "\n#### Layers and instructions\n\n| Status | Added | Removed | Stage | Instruction |\n"
          "|---|---:|---:|---|---|\n";
   for (const auto& l : r.layers) {
@@ -341,11 +353,12 @@ void render_markdown(const DiffReport& r, std::ostream& out) {
 
 }  // namespace
 
-void render_diff(const DiffReport& r, Format f, const Style& st, std::ostream& out) {
+void render_diff(const DiffReport& r, Format f, const Style& st, std::ostream& out,
+                 const PackageDiffView* packages) {
   switch (f) {
-    case Format::Json: render_json(r, out); break;
-    case Format::Markdown: render_markdown(r, out); break;
-    case Format::Table: render_table(r, st, out); break;
+    case Format::Json: render_json(r, packages, out); break;
+    case Format::Markdown: render_markdown(r, packages, out); break;
+    case Format::Table: render_table(r, packages, st, out); break;
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include "analyzer/dockerfile.h"
 #include "cmd/render.h"
+#include "cmd/render_packages.h"
 #include "cmd/text.h"
 
 namespace layerdiff {
@@ -68,7 +69,7 @@ json::array size_rows_json(const std::vector<SizeRow>& rows) {
   return a;
 }
 
-void render_json(const InspectReport& r, std::ostream& out) {
+void render_json(const InspectReport& r, const PackageView* pk, std::ostream& out) {
   json::object doc;
   doc["schema_version"] = kSchemaVersion;
   doc["command"] = "inspect";
@@ -108,10 +109,11 @@ void render_json(const InspectReport& r, std::ostream& out) {
   }
   dup["top"] = std::move(dg);
   doc["duplicates"] = std::move(dup);
+  if (pk) doc["packages"] = packages_json(pk->report);
   out << json::serialize(doc) << '\n';
 }
 
-void render_table(const InspectReport& r, const Style& st, std::ostream& out) {
+void render_table(const InspectReport& r, const PackageView* pk, const Style& st, std::ostream& out) {
   const auto& im = r.image;
   out << st.bold("Image") << "      " << im.reference << "  (" << im.platform << ", " << im.layout
       << ")\n";
@@ -129,6 +131,7 @@ void render_table(const InspectReport& r, const Style& st, std::ostream& out) {
   if (r.duplicate_groups)
     out << st.bold("Duplicates") << " " << human_bytes(r.duplicate_savings) << " in "
         << count(r.duplicate_groups, "group") << " of identical files\n";
+  if (pk) return packages_table(pk->report, pk->top, st, out);
 
   out << "\n" << st.bold("LAYERS") << "\n";
   out << "  " << rpad("#", 3) << "  " << pad("DIGEST", 12) << "  " << rpad("STORED", 10) << "  "
@@ -194,7 +197,7 @@ void render_table(const InspectReport& r, const Style& st, std::ostream& out) {
   }
 }
 
-void render_markdown(const InspectReport& r, std::ostream& out) {
+void render_markdown(const InspectReport& r, const PackageView* pk, std::ostream& out) {
   const auto& im = r.image;
   out << "### layerdiff inspect: `" << md_cell(im.reference) << "`\n\n";
   out << "| | |\n|---|---|\n";
@@ -211,6 +214,7 @@ void render_markdown(const InspectReport& r, std::ostream& out) {
   if (r.duplicate_groups)
     out << "| Duplicates | " << human_bytes(r.duplicate_savings) << " in "
         << count(r.duplicate_groups, "group") << " of identical files |\n";
+  if (pk) return packages_markdown(pk->report, pk->top, out);
   out << "\n";
   out << "#### Layers\n\n| # | Stored | Written | Visible | Wasted | Created by |\n"
          "|---:|---:|---:|---:|---:|---|\n";
@@ -252,11 +256,12 @@ void render_markdown(const InspectReport& r, std::ostream& out) {
 
 }  // namespace
 
-void render_inspect(const InspectReport& r, Format f, const Style& st, std::ostream& out) {
+void render_inspect(const InspectReport& r, Format f, const Style& st, std::ostream& out,
+                    const PackageView* packages) {
   switch (f) {
-    case Format::Json: render_json(r, out); break;
-    case Format::Markdown: render_markdown(r, out); break;
-    case Format::Table: render_table(r, st, out); break;
+    case Format::Json: render_json(r, packages, out); break;
+    case Format::Markdown: render_markdown(r, packages, out); break;
+    case Format::Table: render_table(r, packages, st, out); break;
   }
 }
 
