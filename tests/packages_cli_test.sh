@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# packages_cli_test.sh LAYERDIFF_BIN FIXTURES_DIR
+#
+# Package attribution on real package databases (fixtures/packages-{before,after}.tar, made by
+# tests/real/make_packages_fixture.sh: dpkg databases written by dpkg from Debian's .debs, an npm
+# tree from `npm install`, python3-blinker's dist-info RECORD, a hand-written apk database):
+#   * `inspect --by package` and `diff --by package` equal golden files (table, Markdown);
+#     UPDATE_GOLDEN=1 rewrites them instead of comparing;
+#   * with python3: the JSON's package bytes and files sum to the content size and file count,
+#     and the diff shows the real upgrade (jq 1.6-2.1+deb12u2 -> deb12u3), the removal
+#     (dpkg --purge hostname) and the npm upgrade with byte deltas that reconcile.
+# Prints one line per check, then "N passed, M failed"; exits 1 if any check failed.
+set -u
+if [[ $# -ne 2 ]]; then
+  echo "usage: $0 LAYERDIFF_BIN FIXTURES_DIR" >&2
+  exit 2
+fi
+export LC_ALL=C NO_COLOR=1
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+FIXDIR=$(cd "$2" && pwd)
+cd "$(dirname "$FIXDIR")" || exit 2
+F=$(basename "$FIXDIR")
+B=$F/packages-before.tar A=$F/packages-after.tar GOLD=$F/golden
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/layerdiff-pkg.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+passed=0 failed=0
+pass() { passed=$((passed + 1)); echo "PASS: $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $1"; [[ $# -gt 1 ]] && cat "$2"; }
+
+golden() { # golden NAME ARGS...
+  local name=$1; shift
+  if ! "$BIN" "$@" --no-cache >"$TMP/out" 2>"$TMP/err"; then fail "$name: exit code" "$TMP/err"; return; fi
+  if [[ -n ${UPDATE_GOLDEN:-} ]]; then cp "$TMP/out" "$GOLD/$name"; pass "$name (golden updated)"; return; fi
+  if diff -u "$GOLD/$name" "$TMP/out" >"$TMP/d"; then pass "$name"; else fail "$name" "$TMP/d"; fi
+}
+golden packages-inspect.txt inspect --by package -n 6 "$B"
+golden packages-inspect.md inspect --by package -n 6 --format markdown "$B"
+golden packages-diff.txt -n 6 "$B" "$A"
+golden packages-diff-by-package.md --by package -n 6 --format markdown "$B" "$A"
+
+if ! python3 -c pass 2>/dev/null; then
+  echo "SKIP: JSON checks (no python3)"
+else
+  for img in "$B" "$A"; do
+    "$BIN" inspect --by package --format json --no-cache "$img" >"$TMP/i.json"
+    if python3 - "$TMP/i.json" >"$TMP/msg" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+p, im = d["packages"], d["image"]
+size = sum(x["size"] for x in p["packages"]) + p["no_package"]["size"]
+files = sum(x["files"] for x in p["packages"]) + p["no_package"]["files"]
+assert size == im["content_size"], (size, im["content_size"])
+assert files == im["files"], (files, im["files"])
+assert p["warnings"] == [], p["warnings"]
+by = {(x["ecosystem"], x["name"]): x for x in p["packages"]}
+jq = by[("dpkg", "jq")]
+assert jq["version"].startswith("1.6-2.1+deb12u"), jq
+assert by[("dpkg", "libjq1:amd64")]["size"] > 100000  # Multi-Arch: same -> libjq1:amd64.list
+assert by[("npm", "is-number")]["copies"] == 2  # hoisted 7.0.0 and is-odd's nested one
+assert by[("apk", "tool")]["files"] == 2
+if "before" in sys.argv[1] or by.get(("dpkg", "hostname")):
+    h = by[("dpkg", "hostname")]  # lists /bin/hostname, stored at /usr/bin/hostname
+    assert h["files"] == 4 and h["size"] > 20000, h
+PY
+    then pass "inspect json sums: $img"; else fail "inspect json sums: $img" "$TMP/msg"; fi
+  done
+  "$BIN" --format json --no-cache "$B" "$A" >"$TMP/d.json"
+  if python3 - "$TMP/d.json" >"$TMP/msg" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["packages"]
+rows = {(r["ecosystem"], r["name"]): r for r in p["rows"]}
+h = rows[("dpkg", "hostname")]
+assert h["change"] == "removed" and h["after"] == 0 and h["delta"] == -h["before"] < 0, h
+jq = rows[("dpkg", "jq")]
+assert jq["change"] == "upgraded", jq
+assert (jq["version_before"], jq["version_after"]) == ("1.6-2.1+deb12u2", "1.6-2.1+deb12u3"), jq
+assert jq["delta"] == jq["after"] - jq["before"]
+odd = rows[("npm", "is-odd")]
+assert (odd["change"], odd["version_before"], odd["version_after"]) == ("upgraded", "2.0.0", "3.0.1")
+assert rows[("apk", "tool")]["change"] == "upgraded"
+assert rows[("python", "blinker")]["change"] == "unchanged"
+total = sum(r["delta"] for r in p["rows"]) + p["no_package"]["delta"]
+assert total == d["summary"]["delta"]["content_size"], (total, d["summary"]["delta"])
+deltas = [abs(r["delta"]) for r in p["rows"]]
+assert deltas == sorted(deltas, reverse=True)
+assert (p["added"], p["removed"], p["upgraded"]) == (0, 1, 5), p
+PY
+  then pass "diff json: removal, upgrades, reconciled deltas"; else fail "diff json" "$TMP/msg"; fi
+fi
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
