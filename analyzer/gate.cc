@@ -1,5 +1,7 @@
 #include "analyzer/gate.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <map>
 #include <tuple>
@@ -157,11 +159,23 @@ void judge(RuleResult& r, int64_t value, uint64_t whole) {
   }
 }
 
+/// forbid-package: the name, or the name without its ":arch", matches the pattern.
+bool package_matches(const std::string& pattern, const std::string& name) {
+  if (fnmatch(pattern.c_str(), name.c_str(), 0) == 0) return true;
+  size_t colon = name.find(':');
+  return colon != std::string::npos && fnmatch(pattern.c_str(), name.substr(0, colon).c_str(), 0) == 0;
+}
+
+/// How a package is named where a failed rule lists it ("dpkg gcc-12 12.2.0-14").
+std::string package_text(Ecosystem e, const std::string& name, const std::string& version) {
+  return std::string(ecosystem_name(e)) + " " + name + (version.empty() ? "" : " " + version);
+}
+
 }  // namespace
 
 bool GateRules::empty() const {
   return !max_size && !max_size_compressed && !max_layers && !max_wasted && !min_efficiency &&
-         !has_relative() && budgets.empty() && forbid.empty();
+         !has_relative() && budgets.empty() && forbid.empty() && forbid_packages.empty();
 }
 
 size_t GateReport::count(RuleResult::Status s) const {
@@ -300,6 +314,48 @@ GateReport evaluate_gate(const GateRules& rules, const GateInput& in, const Gate
       std::vector<Offender> kept(all.begin(), all.begin() + std::min(all.size(), opt.top));
       j.finish(r, std::move(all));
       r.offenders = std::move(kept);
+    }
+    out.push_back(std::move(r));
+  }
+
+  // Packages (packages.h). Offenders are packages, not paths: no layer is blamed.
+  for (const std::string& name : rules.forbid_packages) {
+    RuleResult r = make("forbid-package", "forbid-package " + name, RuleResult::Count, count_limit(0));
+    std::vector<Offender> all;
+    if (in.packages)
+      for (const PackageRow& p : in.packages->packages)
+        if (package_matches(name, p.name))
+          all.push_back(j.offender(package_text(p.ecosystem, p.name, p.version), 'f',
+                                   static_cast<int64_t>(p.bytes), -1));
+    judge(r, static_cast<int64_t>(all.size()), 0);
+    if (r.status == RuleResult::Fail) j.finish(r, std::move(all));
+    out.push_back(std::move(r));
+  }
+  if (rules.max_package_growth) {
+    const Threshold& t = *rules.max_package_growth;
+    RuleResult r = relative("max-package-growth", t, RuleResult::Delta);
+    if (in.diff && in.package_diff) {
+      // The value is the worst package's growth: the largest in bytes, or in fraction of its
+      // baseline bytes (a new package: any growth is infinite).
+      const PackageDiffRow* worst = nullptr;
+      auto worse = [&](const PackageDiffRow& a, const PackageDiffRow& b) {
+        if (t.kind == Threshold::Bytes) return a.delta() > b.delta();
+        return i128(a.delta()) * i128(b.before) > i128(b.delta()) * i128(a.before);
+      };
+      std::vector<Offender> all;
+      for (const PackageDiffRow& p : in.package_diff->rows) {
+        if (p.delta() <= 0) continue;
+        if (!worst || worse(p, *worst)) worst = &p;
+        RuleResult one = make("", "", RuleResult::Delta, t);
+        judge(one, p.delta(), p.before);
+        std::string v = p.version_before == p.version_after || p.version_before.empty()
+                            ? p.version_after
+                            : p.version_before + " -> " + p.version_after;
+        if (one.status == RuleResult::Fail)
+          all.push_back(j.offender(package_text(p.ecosystem, p.name, v), 'f', p.delta(), -1));
+      }
+      judge(r, worst ? worst->delta() : 0, worst ? worst->before : 0);
+      if (r.status == RuleResult::Fail) j.finish(r, std::move(all));
     }
     out.push_back(std::move(r));
   }

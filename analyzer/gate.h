@@ -18,6 +18,7 @@
 #include "analyzer/glob.h"
 #include "analyzer/inspect.h"
 #include "analyzer/merged_image.h"
+#include "analyzer/packages.h"
 #include "analyzer/stages.h"
 #include "analyzer/threshold.h"
 
@@ -40,8 +41,14 @@ struct GateRules {
   std::optional<Threshold> max_new_file;    ///< largest new path (Bytes)
   std::vector<Budget> budgets;              ///< bytes of the files matching each glob
   std::vector<Glob> forbid;                 ///< no path of AFTER may match
+  /// No package of AFTER may be named so: a name or fnmatch pattern ("gcc-*"), matched against
+  /// the package name, and without its ":arch" ("libc6" matches "libc6:amd64"), any ecosystem.
+  std::vector<std::string> forbid_packages;
+  /// Growth of any one package (packages.h) over the baseline: bytes, or Fraction of the bytes
+  /// it had in the baseline (a package new in AFTER grew by any fraction).
+  std::optional<Threshold> max_package_growth;
   bool empty() const;
-  bool has_relative() const { return max_growth || max_file_growth || max_new_file; }
+  bool has_relative() const { return max_growth || max_file_growth || max_new_file || max_package_growth; }
 };
 
 /// What a rule is judged on. `diff` is null without a baseline; `labels` (parallel to AFTER's
@@ -52,6 +59,8 @@ struct GateInput {
   const InspectReport* inspect = nullptr;  ///< of `after`
   const DiffReport* diff = nullptr;
   std::vector<StageLabel> labels;
+  const PackageReport* packages = nullptr;    ///< of `after`: needed by forbid-package
+  const PackageDiff* package_diff = nullptr;  ///< with `diff`: needed by max-package-growth
 };
 
 /// A path a failed rule blames.

@@ -52,6 +52,13 @@ void add_check_options(CLI::App* c, CheckFlags& f) {
                 "GLOB: no path of AFTER may match (repeatable), e.g. '/usr/bin/gcc*',\n"
                 "'**/.cache/**'; off drops the patterns before it")
       ->group("Rules");
+  c->add_option("--forbid-package", f.forbid_packages,
+                "NAME: no dpkg/apk/python/npm package of AFTER may be named NAME (a name or a\n"
+                "pattern like 'gcc-*'; libc6 matches libc6:amd64; repeatable); off drops the\n"
+                "names before it")
+      ->group("Rules");
+  rule("--max-package-growth", f.max_package_growth,
+       "growth of any one package over --baseline at most SIZE, or N% of its baseline bytes");
 }
 
 void apply_check_config(CLI::App* c, CheckFlags& f) {
@@ -129,6 +136,10 @@ GateRules gate_rules(const CheckFlags& f) {
     });
   }
   for (const auto& g : after_off(f.forbid)) set("forbid", g, [&](const std::string& v) { r.forbid.emplace_back(v); });
+  for (const auto& n : after_off(f.forbid_packages))
+    set("forbid-package", n, [&](const std::string& v) { r.forbid_packages.push_back(v); });
+  set("max-package-growth", f.max_package_growth,
+      [&](const std::string& v) { r.max_package_growth = parse_threshold(v, true); });
   if (r.empty())
     throw Error("check: no rules to check; give at least one (--max-size, --max-growth, --forbid, … "
                 "see layerdiff check --help) or a [check] section in the config file");

@@ -23,6 +23,8 @@ struct CheckFlags {
   std::string max_size, max_size_compressed, max_layers, max_wasted, min_efficiency, max_growth,
       max_file_growth, max_new_file;  ///< "" unset, "off" switched off
   std::vector<std::string> budgets, forbid;
+  std::vector<std::string> forbid_packages;  ///< --forbid-package
+  std::string max_package_growth;            ///< --max-package-growth
   std::string config_used;            ///< the config file read, "" none
   std::set<std::string> from_config;  ///< keys whose value came from it
 };

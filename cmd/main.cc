@@ -221,6 +221,16 @@ int run_check(Options& o, CLI::App* cmd) {
   } else {
     in.labels = label_layers(*after, src.in, 0, "after");
   }
+  std::optional<PackageReport> packages;  // --forbid-package, --max-package-growth
+  std::optional<PackageDiff> package_diff;
+  if (!rules.forbid_packages.empty() || rules.max_package_growth) {
+    packages = build_package_report(*after);
+    in.packages = &*packages;
+    if (before) {
+      package_diff = diff_packages(build_package_report(*before), *packages);
+      in.package_diff = &*package_diff;
+    }
+  }
   GateOptions go;
   go.top = o.top;
   GateReport g = evaluate_gate(rules, in, go);
