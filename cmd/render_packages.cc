@@ -35,6 +35,12 @@ std::string change_text(const PackageDiffRow& r) {
   return package_change_name(r.change);
 }
 
+/// A table line without the padding a last empty column leaves.
+std::string line(std::string s) {
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s + "\n";
+}
+
 std::string summary(const PackageDiff& d) {
   std::string s = std::to_string(d.added) + " added, " + std::to_string(d.removed) + " removed, " +
                   std::to_string(d.upgraded) + " upgraded, ";
@@ -81,12 +87,10 @@ void packages_table(const PackageReport& r, size_t top, const Style& st, std::os
       << pad("ECOSYSTEM", 9) << "  " << pad("PACKAGE", 32) << "  VERSION\n";
   auto share = [&](uint64_t b) { return percent(r.content_size ? double(b) / r.content_size : 0); };
   for (const auto& p : package_table(r, top)) {
-    out << "  " << rpad(human_bytes(p.bytes), 10) << "  " << rpad(share(p.bytes), 6) << "  "
-        << rpad(std::to_string(p.files), 7) << "  " << pad(eco(p.name, p.ecosystem), 9) << "  "
-        << pad(clip(p.name, 32), 32) << "  ";
-    if (p.folded) out << "(" << count(p.folded, "package") << ")";
-    else out << clip(p.version, 40);
-    out << "\n";
+    out << line("  " + rpad(human_bytes(p.bytes), 10) + "  " + rpad(share(p.bytes), 6) + "  " +
+                rpad(std::to_string(p.files), 7) + "  " + pad(eco(p.name, p.ecosystem), 9) + "  " +
+                pad(clip(p.name, 32), 32) + "  " +
+                (p.folded ? "(" + count(p.folded, "package") + ")" : clip(p.version, 40)));
   }
   out << "  " << rpad(human_bytes(r.content_size), 10) << "  " << rpad("100.0%", 6) << "  "
       << rpad(std::to_string(r.files), 7) << "  " << pad("", 9) << "  TOTAL\n";
@@ -155,9 +159,9 @@ void package_changes_table(const PackageDiffView& v, const Style& st, std::ostre
       << pad("PACKAGE", 32) << "  VERSION\n";
   int64_t net = 0;
   for (const auto& r : package_diff_table(d, v.top, true)) {
-    out << "  " << rpad(human_delta(r.delta()), 11) << "  " << pad(change_text(r), 10) << "  "
-        << pad(eco(r.name, r.ecosystem), 9) << "  " << pad(clip(r.name, 32), 32) << "  "
-        << clip(version_text(r), 60) << "\n";
+    out << line("  " + rpad(human_delta(r.delta()), 11) + "  " + pad(change_text(r), 10) + "  " +
+                pad(eco(r.name, r.ecosystem), 9) + "  " + pad(clip(r.name, 32), 32) + "  " +
+                clip(version_text(r), 60));
     net += r.delta();
   }
   out << "  " << rpad(human_delta(net), 11) << "  " << pad("", 10) << "  " << pad("", 9) << "  NET\n";
