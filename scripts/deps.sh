@@ -8,6 +8,7 @@ want=(g++ cmake make pkg-config libarchive-dev libzstd-dev zlib1g-dev libcli11-d
       libboost-json1.81-dev libssl-dev libxxhash-dev libisal-dev)
 if [[ ${1:-build} == test ]]; then
   want+=(libgtest-dev libgmock-dev umoci skopeo attr tar gzip zstd busybox-static buildah)
+  want+=(clang libclang-rt-14-dev)  # libFuzzer and the sanitizer runtimes (fuzz/ci.sh)
 fi
 missing=()
 for p in "${want[@]}"; do
