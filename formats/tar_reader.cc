@@ -41,7 +41,15 @@ TarReader::TarReader(ByteSource& in, std::string what)
   archive_read_set_read_callback(a_, &TarCallbacks::read);
   archive_read_set_skip_callback(a_, &TarCallbacks::skip);
   archive_read_set_callback_data(a_, this);
-  if (archive_read_open1(a_) != ARCHIVE_OK) fail("opening");
+  if (archive_read_open1(a_) != ARCHIVE_OK) {
+    // A constructor that throws gets no destructor call: free the reader here (found by fuzz_layer).
+    try {
+      fail("opening");
+    } catch (...) {
+      archive_read_free(a_);
+      throw;
+    }
+  }
 }
 
 TarReader::~TarReader() { archive_read_free(a_); }
