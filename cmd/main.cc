@@ -20,6 +20,7 @@
 #include "analyzer/packages.h"
 #include "cmd/check_options.h"
 #include "cmd/limit_options.h"
+#include "cmd/progress.h"
 #include "cmd/render.h"
 #include "formats/image_reader.h"
 
@@ -31,6 +32,7 @@ struct Options {
   ReadOptions read;
   bool no_verify = false;
   bool no_cache = false;
+  bool quiet = false;
   std::string cache_dir;
   std::string format = "table";
   std::string color = "auto";
@@ -61,14 +63,27 @@ Style style_for(const Options& o) {
   return st;
 }
 
+TerminalProgress* g_progress = nullptr;  ///< the run's progress line (main() owns it)
+
+/// The report starts: the progress line goes away for good.
+void output_begins() {
+  if (g_progress) g_progress->finish();
+}
+
+void warn(const std::string& w) {
+  if (g_progress) g_progress->print("layerdiff: warning: " + w);
+  else std::cerr << "layerdiff: warning: " << w << "\n";
+}
+
 std::unique_ptr<MergedImage> load(const std::string& path, const Options& o) {
+  if (g_progress) g_progress->set_label(path);
   LoadedImage li = read_image(path, o.read);
-  for (auto& w : li.warnings) std::cerr << "layerdiff: warning: " << w << "\n";
+  for (auto& w : li.warnings) warn(w);
   std::vector<const std::vector<LayerEntry>*> layers;
   for (auto& l : li.layers) layers.push_back(&l->entries);
   Diagnostics diag;
   auto img = merge_image(std::move(li.info), layers, diag);
-  for (auto& w : diag.warnings) std::cerr << "layerdiff: warning: " << w << "\n";
+  for (auto& w : diag.warnings) warn(w);
   return img;
 }
 
@@ -79,6 +94,7 @@ void add_read_options(CLI::App* c, Options& o) {
   c->add_flag("--no-verify", o.no_verify,
               "skip checking blob sha256 digests and diff_ids (faster, trusts the archive)");
   add_limit_options(c, o.read.limits);
+  c->add_flag("-q,--quiet", o.quiet, "no progress line on stderr (it only shows on a terminal)");
   c->add_flag("--no-cache", o.no_cache,
               "neither use nor write the layer index cache (re-read and re-verify every layer)");
   c->add_option("--cache-dir", o.cache_dir,
@@ -188,6 +204,7 @@ int run_diff(const Options& o) {
   pk.top = o.top;
   pk.by_package = o.by == "package";
   for (const auto& w : pk.diff.warnings) std::cerr << "layerdiff: warning: " << w << "\n";
+  output_begins();
   render_diff(r, parse_format(o.format), style_for(o), std::cout, &pk);
   return o.exit_code && images_differ(r) ? 1 : 0;
 }
@@ -236,6 +253,7 @@ int run_check(Options& o, CLI::App* cmd) {
   GateReport g = evaluate_gate(rules, in, go);
 
   Format f = parse_format(o.format);
+  output_begins();
   render_check(g, f, style_for(o), std::cout);
   const char* gha = std::getenv("GITHUB_ACTIONS");
   bool on_github = gha && std::string(gha) == "true";
@@ -356,6 +374,9 @@ int run(int argc, char** argv) {
   LayerStore store(o.no_cache ? std::string()
                               : (o.cache_dir.empty() ? LayerStore::default_dir() : o.cache_dir));
   o.read.store = &store;
+  TerminalProgress progress(!o.quiet && isatty(STDERR_FILENO));
+  g_progress = &progress;
+  o.read.progress = &progress;
   try {
     std::ios::sync_with_stdio(false);
     if (check->parsed()) {
@@ -380,10 +401,13 @@ int run(int argc, char** argv) {
       io.top = o.top;
       io.depth = o.depth;
       std::optional<PackageView> pk = package_view(*img, o);
-      render_inspect(build_inspect(*img, io), parse_format(o.format), style_for(o), std::cout,
+      InspectReport report = build_inspect(*img, io);
+      output_begins();
+      render_inspect(report, parse_format(o.format), style_for(o), std::cout,
                      pk ? &*pk : nullptr);
     } else if (ls->parsed()) {
       auto img = load(o.image_path, o);
+      output_begins();
       render_ls(*img, parse_format(o.format), std::cout);
     }
     std::cout.flush();
@@ -392,13 +416,16 @@ int run(int argc, char** argv) {
       return 2;
     }
   } catch (const Error& e) {
+    progress.finish();
     std::cout.flush();
     std::cerr << "layerdiff: error: " << e.what() << "\n";
     return 2;
   } catch (const std::bad_alloc&) {
+    progress.finish();
     std::cerr << "layerdiff: error: out of memory\n";
     return 2;
   } catch (const std::exception& e) {
+    progress.finish();
     std::cerr << "layerdiff: error: internal: " << e.what() << "\n";
     return 2;
   }

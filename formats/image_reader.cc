@@ -546,6 +546,7 @@ LayerReadOptions layer_options(const ReadOptions& opt) {
   LayerReadOptions lo;
   lo.sha256 = opt.verify;
   lo.limits = opt.limits;
+  lo.progress = opt.progress;
   return lo;
 }
 }  // namespace

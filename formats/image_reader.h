@@ -22,6 +22,7 @@ struct ReadOptions {
   bool verify = true;    ///< check blob sha256 against digests and diff_ids
   Limits limits;         ///< --max-entries, --max-layer-size, ... (formats/limits.h)
   LayerStore* store = nullptr;  ///< layers read once per run, and the on-disk layer cache
+  Progress* progress = nullptr;  ///< where to report bytes and layers read
 };
 
 struct LoadedImage {

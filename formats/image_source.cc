@@ -63,13 +63,13 @@ class TarMemberSource : public ByteSource {
 class TarArchiveSource : public ImageSource {
  public:
   TarArchiveSource(std::string label, int fd, bool own, const LayerReadOptions& opt)
-      : ImageSource(std::move(label)), opt_(opt) {
+      : ImageSource(std::move(label), opt) {
     FdSource file(fd, own, label_);
     scan(file, file.seekable());
   }
   /// An archive in memory (fuzzers, tests): read like a seekable file.
   TarArchiveSource(std::string label, std::string_view data, const LayerReadOptions& opt)
-      : ImageSource(std::move(label)), opt_(opt), memory_(data), in_memory_(true) {
+      : ImageSource(std::move(label), opt), memory_(data), in_memory_(true) {
     MemorySource m(data);
     scan(m, true);
   }
@@ -159,16 +159,7 @@ class TarArchiveSource : public ImageSource {
 
   void parse_layer(Member& m, const std::string& name, ByteSource& in) {
     try {
-      VectorSink sink;
-      auto ld = std::make_shared<LayerData>();
-      LayerReadOptions o = opt_;
-      o.entries_before = entries_held_;
-      o.metadata_before = metadata_held_;
-      ld->blob = read_layer(in, o, label_ + ": " + layer_label(name), sink);
-      ld->entries = std::move(sink.entries);
-      entries_held_ += ld->blob.entries;
-      metadata_held_ += ld->blob.metadata_bytes;
-      m.layer = std::move(ld);
+      m.layer = read_one(in, name);
     } catch (const LimitError&) {
       throw;  // a limit protects the whole run, not just this member
     } catch (const Error&) {
@@ -276,18 +267,16 @@ class TarArchiveSource : public ImageSource {
     }
   }
 
-  LayerReadOptions opt_;
   std::string_view memory_;
   bool in_memory_ = false;
   bool streaming_ = false;
-  uint64_t entries_held_ = 0, metadata_held_ = 0;
   std::map<std::string, Member> members_;
 };
 
 class DirSource : public ImageSource {
  public:
   DirSource(std::string label, const LayerReadOptions& opt)
-      : ImageSource(std::move(label)), opt_(opt) {}
+      : ImageSource(std::move(label), opt) {}
   bool is_directory() const override { return true; }
 
   bool has(const std::string& name) override {
@@ -314,16 +303,7 @@ class DirSource : public ImageSource {
       if (out.count(n)) continue;
       int fd = open_member(n);
       FdSource in(fd, true, label_ + ": " + n);
-      VectorSink sink;
-      auto ld = std::make_shared<LayerData>();
-      LayerReadOptions o = opt_;
-      o.entries_before = entries_held_;
-      o.metadata_before = metadata_held_;
-      ld->blob = read_layer(in, o, label_ + ": " + layer_label(n), sink);
-      ld->entries = std::move(sink.entries);
-      entries_held_ += ld->blob.entries;
-      metadata_held_ += ld->blob.metadata_bytes;
-      out[n] = std::move(ld);
+      out[n] = read_one(in, n);
     }
     return out;
   }
@@ -343,11 +323,24 @@ class DirSource : public ImageSource {
     }
     return fd;
   }
-  LayerReadOptions opt_;
-  uint64_t entries_held_ = 0, metadata_held_ = 0;
 };
 
 }  // namespace
+
+std::shared_ptr<LayerData> ImageSource::read_one(ByteSource& in, const std::string& name) {
+  ProgressSource counted(in, progress_);
+  VectorSink sink;
+  auto ld = std::make_shared<LayerData>();
+  LayerReadOptions o = opt_;
+  o.entries_before = entries_held_;
+  o.metadata_before = metadata_held_;
+  ld->blob = read_layer(counted, o, label_ + ": " + layer_label(name), sink);
+  ld->entries = std::move(sink.entries);
+  entries_held_ += ld->blob.entries;
+  metadata_held_ += ld->blob.metadata_bytes;
+  if (progress_) progress_->layer_done();
+  return ld;
+}
 
 std::unique_ptr<ImageSource> open_image_source(const std::string& path, const LayerReadOptions& opt) {
   if (path == "-") return std::make_unique<TarArchiveSource>("-", 0, false, opt);

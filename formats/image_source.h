@@ -17,6 +17,7 @@
 
 #include "analyzer/layer_entry.h"
 #include "formats/layer_reader.h"
+#include "formats/progress.h"
 
 namespace layerdiff {
 
@@ -44,8 +45,16 @@ class ImageSource {
   const std::string& label() const { return label_; }
 
  protected:
-  explicit ImageSource(std::string label) : label_(std::move(label)) {}
+  ImageSource(std::string label, const LayerReadOptions& opt)
+      : label_(std::move(label)), opt_(opt), progress_(opt.progress) {}
+  /// Reads one layer blob of member `name`, within what the limits leave after the layers this
+  /// source already holds. Throws Error naming the layer.
+  std::shared_ptr<LayerData> read_one(ByteSource& in, const std::string& name);
+
   std::string label_;
+  LayerReadOptions opt_;
+  Progress* progress_;  ///< where to report the bytes and layers read (null: nowhere)
+  uint64_t entries_held_ = 0, metadata_held_ = 0;  ///< across the layers read so far
 };
 
 /// Opens a path ("-" = standard input). Recognises a directory, a tar, or a gzip/zstd-compressed tar

@@ -15,12 +15,16 @@
 
 namespace layerdiff {
 
+class Progress;  // formats/progress.h
+
 struct LayerReadOptions {
   bool sha256 = true;  ///< compute blob and diff_id sha256 (for verification)
   Limits limits;
   /// Entries and metadata bytes earlier layers of the same image (archive) already hold in
   /// memory: a layer may only add what is left of Limits::max_entries / max_metadata_bytes.
   uint64_t entries_before = 0, metadata_before = 0;
+  /// Where the image source reports bytes and layers read (formats/progress.h); may be null.
+  Progress* progress = nullptr;
   /// Package database content kept so far by every layer read with (a copy of) these options:
   /// bounded by limits::kMaxPackageDbTotalBytes.
   std::shared_ptr<std::atomic<uint64_t>> package_db_bytes = std::make_shared<std::atomic<uint64_t>>(0);

@@ -572,6 +572,21 @@ else
   echo "SKIP: tty colour checks (no usable util-linux script)"
 fi
 
+# Progress: on a terminal, for work longer than a second, a line on stderr; never with --quiet,
+# never when stderr is not a terminal. The archive comes through a pipe that stalls 1.5 s.
+slow="(head -c 100000 $F/docker.tar; sleep 1.5; tail -c +100001 $F/docker.tar)"
+if command -v script >/dev/null && script -qc true /dev/null >/dev/null 2>&1; then
+  q=$(printf '%q' "$BIN")
+  script -qc "sh -c '$slow | $q ls - >/dev/null'" /dev/null >"$OUT" 2>&1 </dev/null
+  if grep -q "layerdiff: reading -: " "$OUT"; then pass "progress line on a tty for slow work"; else fail "progress line on a tty for slow work"; excerpt "$OUT"; fi
+  script -qc "sh -c '$slow | $q ls --quiet - >/dev/null'" /dev/null >"$OUT" 2>&1 </dev/null
+  if ! grep -q "layerdiff: reading" "$OUT"; then pass "no progress line with --quiet"; else fail "no progress line with --quiet"; fi
+else
+  echo "SKIP: progress checks (no usable util-linux script)"
+fi
+sh -c "$slow | '$BIN' ls - >/dev/null 2>'$ERR'"
+if [[ ! -s $ERR ]]; then pass "no progress line when stderr is not a terminal"; else fail "no progress line when stderr is not a terminal"; excerpt "$ERR"; fi
+
 ############################################################################
 # diff: goldens, exit codes, and the byte sums of the JSON report
 run "$F/oci-gzip.tar" "$F/oci-after.tar"
