@@ -199,12 +199,12 @@ int run_diff(const Options& o) {
   StageSources src;
   load_stage_sources(o, src);
   DiffReport r = diff_report(*before, *after, src.in, o);
+  output_begins();
   PackageDiffView pk;
   pk.diff = diff_packages(build_package_report(*before), build_package_report(*after));
   pk.top = o.top;
   pk.by_package = o.by == "package";
   for (const auto& w : pk.diff.warnings) std::cerr << "layerdiff: warning: " << w << "\n";
-  output_begins();
   render_diff(r, parse_format(o.format), style_for(o), std::cout, &pk);
   return o.exit_code && images_differ(r) ? 1 : 0;
 }
@@ -400,11 +400,10 @@ int run(int argc, char** argv) {
       InspectOptions io;
       io.top = o.top;
       io.depth = o.depth;
-      std::optional<PackageView> pk = package_view(*img, o);
       InspectReport report = build_inspect(*img, io);
       output_begins();
-      render_inspect(report, parse_format(o.format), style_for(o), std::cout,
-                     pk ? &*pk : nullptr);
+      std::optional<PackageView> pk = package_view(*img, o);
+      render_inspect(report, parse_format(o.format), style_for(o), std::cout, pk ? &*pk : nullptr);
     } else if (ls->parsed()) {
       auto img = load(o.image_path, o);
       output_begins();
