@@ -8,8 +8,12 @@ constexpr size_t kChunk = 1 << 20;  // 1 MiB: large enough that handing over cos
 constexpr size_t kChunks = 4;       // bounded: at most 4 MiB in flight per layer
 }  // namespace
 
-PrefetchSource::PrefetchSource(ByteSource& upstream, std::function<void()> at_end)
-    : up_(upstream), at_end_(std::move(at_end)) {
+PrefetchSource::PrefetchSource(ByteSource& upstream, std::function<void()> at_end,
+                               uint64_t sync_bytes)
+    : up_(upstream), at_end_(std::move(at_end)), sync_left_(sync_bytes) {}
+
+void PrefetchSource::start() {
+  started_ = true;
   for (size_t i = 0; i < kChunks; ++i) free_.push_back(Chunk{std::vector<char>(kChunk), 0});
   worker_ = std::thread([this] { work(); });
 }
@@ -59,6 +63,20 @@ void PrefetchSource::work() {
 }
 
 size_t PrefetchSource::read(void* buf, size_t n) {
+  if (!started_) {
+    if (sync_eof_) return 0;
+    if (sync_left_ > 0) {
+      size_t got = up_.read(buf, std::min<uint64_t>(n, sync_left_));
+      if (got == 0) {
+        sync_eof_ = true;
+        if (at_end_) at_end_();
+        return 0;
+      }
+      sync_left_ -= got;
+      return got;
+    }
+    start();
+  }
   if (pos_ == cur_.size) {
     std::unique_lock<std::mutex> l(mu_);
     if (!cur_.data.empty()) free_.push_back(std::move(cur_));
@@ -80,6 +98,7 @@ size_t PrefetchSource::read(void* buf, size_t n) {
 }
 
 void PrefetchSource::join() {
+  if (!started_) return;  // everything was read on this thread; errors were thrown by read()
   if (worker_.joinable()) worker_.join();
   if (error_) std::rethrow_exception(error_);
 }

@@ -21,9 +21,12 @@ namespace layerdiff {
 
 class PrefetchSource : public ByteSource {
  public:
-  /// Starts reading `upstream` at once. `at_end` runs on the worker after upstream's end (e.g.
-  /// to drain trailing bytes into a digest); its exceptions are rethrown like upstream's.
-  PrefetchSource(ByteSource& upstream, std::function<void()> at_end = {});
+  /// Reads `upstream` on the calling thread for its first `sync_bytes`, then starts the worker:
+  /// small layers (and fuzzers) pay for no thread. `at_end` runs after upstream's end (e.g. to
+  /// drain trailing bytes into a digest), on whichever thread reads upstream then; its
+  /// exceptions are rethrown like upstream's.
+  PrefetchSource(ByteSource& upstream, std::function<void()> at_end = {},
+                 uint64_t sync_bytes = 4 << 20);
   ~PrefetchSource() override;
   PrefetchSource(const PrefetchSource&) = delete;
   PrefetchSource& operator=(const PrefetchSource&) = delete;
@@ -38,6 +41,7 @@ class PrefetchSource : public ByteSource {
     size_t size = 0;
   };
   void work();
+  void start();
 
   ByteSource& up_;
   std::function<void()> at_end_;
@@ -46,6 +50,8 @@ class PrefetchSource : public ByteSource {
   std::deque<Chunk> ready_, free_;
   bool eof_ = false, stop_ = false;
   std::exception_ptr error_;
+  uint64_t sync_left_;     ///< bytes still to read on the calling thread before the worker starts
+  bool started_ = false, sync_eof_ = false;
   Chunk cur_;
   size_t pos_ = 0;
   std::thread worker_;
