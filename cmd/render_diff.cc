@@ -9,17 +9,6 @@ namespace layerdiff {
 namespace json = boost::json;
 namespace {
 
-int64_t sdiff(uint64_t a, uint64_t b) { return static_cast<int64_t>(b) - static_cast<int64_t>(a); }
-
-std::string pct(uint64_t before, uint64_t after) {
-  if (before == after) return "";
-  if (before == 0) return "[NEW]";
-  if (after == 0) return "[DEL]";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%+.1f%%", 100.0 * static_cast<double>(sdiff(before, after)) / before);
-  return buf;
-}
-
 const char* status_name(LayerDiffRow::Status s) {
   switch (s) {
     case LayerDiffRow::Shared: return "shared";

@@ -24,6 +24,19 @@ std::string human_delta(int64_t n) {
   return (n < 0 ? "-" : "+") + human_bytes(mag);
 }
 
+int64_t sdiff(uint64_t before, uint64_t after) {
+  return static_cast<int64_t>(after) - static_cast<int64_t>(before);
+}
+
+std::string pct(uint64_t before, uint64_t after) {
+  if (before == after) return "";
+  if (before == 0) return "[NEW]";
+  if (after == 0) return "[DEL]";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f%%", 100.0 * static_cast<double>(sdiff(before, after)) / before);
+  return buf;
+}
+
 std::string percent(double f) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f%%", f * 100.0);

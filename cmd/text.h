@@ -10,6 +10,11 @@ namespace layerdiff {
 std::string human_bytes(uint64_t n);
 /// Signed delta: "+1.5 KiB", "-3 B", "0 B".
 std::string human_delta(int64_t n);
+/// after - before, signed.
+int64_t sdiff(uint64_t before, uint64_t after);
+/// The change from before to after as a percentage of before ("+12.5%"), "[NEW]" when before is
+/// 0, "[DEL]" when after is 0, "" when equal.
+std::string pct(uint64_t before, uint64_t after);
 /// 0.8523 -> "85.2%".
 std::string percent(double f);
 /// Four octal digits: 0755 -> "0755", 04755 -> "4755".
