@@ -33,22 +33,9 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/layerdiff-check.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 OUT=$TMP/out ERR=$TMP/err
 
-passed=0 failed=0
-pass() { passed=$((passed + 1)); echo "PASS: $1"; }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $1"
-  shift
-  local line
-  for line in "$@"; do echo "      $line"; done
-}
-excerpt() { head -n "${2:-5}" "$1" | sed 's/^/      | /'; }
+# shellcheck source=tests/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-rc=0
-run() {
-  "$BIN" "$@" >"$OUT" 2>"$ERR"
-  rc=$?
-}
 
 # expect_rc NAME WANT_RC [GREP_STDOUT]: the last run exited WANT_RC (and stdout has the text).
 expect_rc() {
@@ -291,5 +278,4 @@ else
   fail "check --help: exit 0, lists the rules and examples" "exit $rc"
 fi
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+summary

@@ -36,24 +36,9 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/layerdiff-cli.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 OUT=$TMP/out ERR=$TMP/err
 
-passed=0 failed=0
-pass() { passed=$((passed + 1)); echo "PASS: $1"; }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $1"
-  shift
-  local line
-  for line in "$@"; do echo "      $line"; done
-}
-# Show (a few lines of) a file inside a failure report.
-excerpt() { head -n "${2:-5}" "$1" | sed 's/^/      | /'; }
+# shellcheck source=tests/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# run ARGS...: run the binary; stdout -> $OUT, stderr -> $ERR, exit code -> $rc.
-rc=0
-run() {
-  "$BIN" "$@" >"$OUT" 2>"$ERR"
-  rc=$?
-}
 # run_stdin FILE ARGS...: the same, with FILE piped through cat (a real pipe, not a file).
 run_stdin() {
   local file=$1
@@ -644,5 +629,4 @@ else
   fail "diff JSON starts with schema_version 1"
 fi
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+summary

@@ -45,15 +45,8 @@ IMG=$TMP/img   # make_images.sh output: the same names as the committed fixtures
 VIEW=$TMP/view # the runtime's listings
 mkdir -p "$VIEW"
 
-passed=0 failed=0
-pass() { passed=$((passed + 1)); echo "PASS: $1"; }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $1"
-  shift
-  local line
-  for line in "$@"; do echo "      $line"; done
-}
+# shellcheck source=tests/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 finish() {
   echo "$passed passed, $failed failed"
   [[ $failed -eq 0 ]]
