@@ -52,6 +52,27 @@ uint64_t FdSource::skip(uint64_t n) {
   return can;
 }
 
+size_t RangeSource::read(void* buf, size_t n) {
+  size_t want = static_cast<size_t>(std::min<uint64_t>(n, left_));
+  if (want == 0) return 0;
+  for (;;) {
+    ssize_t r = ::pread(fd_, buf, want, static_cast<off_t>(off_));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) throw Error(name_ + ": read failed: " + std::strerror(errno));
+    if (r == 0) throw Error(name_ + ": truncated (the file ended inside this member)");
+    off_ += static_cast<uint64_t>(r);
+    left_ -= static_cast<uint64_t>(r);
+    return static_cast<size_t>(r);
+  }
+}
+
+uint64_t RangeSource::skip(uint64_t n) {
+  uint64_t k = std::min(n, left_);
+  off_ += k;
+  left_ -= k;
+  return k;
+}
+
 size_t MemorySource::read(void* buf, size_t n) {
   size_t k = std::min(n, data_.size() - pos_);
   std::memcpy(buf, data_.data() + pos_, k);

@@ -37,6 +37,20 @@ class FdSource : public ByteSource {
   std::string name_;
 };
 
+/// A byte range of a file read with pread: several can read one fd from several threads.
+class RangeSource : public ByteSource {
+ public:
+  RangeSource(int fd, uint64_t offset, uint64_t size, std::string name)
+      : fd_(fd), off_(offset), left_(size), name_(std::move(name)) {}
+  size_t read(void* buf, size_t n) override;
+  uint64_t skip(uint64_t n) override;
+
+ private:
+  int fd_;
+  uint64_t off_, left_;
+  std::string name_;
+};
+
 class MemorySource : public ByteSource {
  public:
   explicit MemorySource(std::string_view data) : data_(data) {}

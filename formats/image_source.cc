@@ -7,7 +7,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
+#include <atomic>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "analyzer/error.h"
 #include "analyzer/path.h"
@@ -130,6 +134,8 @@ class TarArchiveSource : public ImageSource {
     std::string data;
     std::shared_ptr<const LayerData> layer;
     std::exception_ptr layer_error;
+    uint64_t offset = 0;      ///< where the data starts in the (uncompressed) archive
+    bool has_offset = false;
   };
 
   std::string resolve(const std::string& name) const {
@@ -222,6 +228,10 @@ class TarArchiveSource : public ImageSource {
         case EntryType::File: {
           m.kind = Member::File;
           m.size = h.size;
+          if (!streaming_) {  // an uncompressed file or memory: the member can be read in place
+            m.offset = tr.data_offset();
+            m.has_offset = true;
+          }
           TarMemberSource ms(tr);
           PeekSource mp(ms);
           std::string_view mh = mp.peek(512);
@@ -245,6 +255,53 @@ class TarArchiveSource : public ImageSource {
   }
 
   void second_pass(const std::set<std::string>& wanted) {
+    // Members whose place in the file is known are read in place, several layers at once.
+    std::vector<std::pair<std::string, Member*>> jobs;
+    for (const auto& name : wanted) {
+      Member& m = members_[name];
+      if (!m.layer && !m.layer_error) jobs.emplace_back(name, &m);
+    }
+    bool in_place = std::all_of(jobs.begin(), jobs.end(), [](auto& j) { return j.second->has_offset; });
+    if (in_place) {
+      int fd = -1;
+      if (!in_memory_) {
+        fd = ::open(label_.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw Error(label_ + ": cannot reopen: " + std::strerror(errno));
+      }
+      std::atomic<size_t> next{0};
+      std::mutex mu;
+      std::exception_ptr fatal;
+      auto work = [&] {
+        for (size_t i; (i = next++) < jobs.size();) {
+          auto& [name, m] = jobs[i];
+          try {
+            if (in_memory_) {
+              if (m->offset > memory_.size() || m->size > memory_.size() - m->offset)
+                throw Error(label_ + ": " + name + ": member runs past the end of the archive");
+              MemorySource ms(memory_.substr(m->offset, m->size));
+              parse_layer(*m, name, ms);
+            } else {
+              RangeSource rs(fd, m->offset, m->size, label_ + ": " + name);
+              parse_layer(*m, name, rs);
+            }
+          } catch (...) {  // a LimitError: it ends the run
+            std::lock_guard<std::mutex> l(mu);
+            if (!fatal) fatal = std::current_exception();
+            next = jobs.size();
+          }
+        }
+      };
+      // Two layers at a time keep both cores busy when one layer's pipeline waits on the other
+      // half (zstd decoding is faster than hashing and parsing; gzip the reverse).
+      size_t n = std::min<size_t>(jobs.size(), 2);
+      std::vector<std::thread> pool;
+      for (size_t t = 1; t < n; ++t) pool.emplace_back(work);
+      work();
+      for (auto& t : pool) t.join();
+      if (fd >= 0) ::close(fd);
+      if (fatal) std::rethrow_exception(fatal);
+      return;
+    }
     std::unique_ptr<ByteSource> file;
     if (in_memory_) {
       file = std::make_unique<MemorySource>(memory_);
@@ -332,12 +389,20 @@ std::shared_ptr<LayerData> ImageSource::read_one(ByteSource& in, const std::stri
   VectorSink sink;
   auto ld = std::make_shared<LayerData>();
   LayerReadOptions o = opt_;
-  o.entries_before = entries_held_;
-  o.metadata_before = metadata_held_;
+  {
+    // Layers read at the same time each see what the others held when they started: the
+    // limits then bound memory to (threads x) one layer past them, and finish() checks the sum.
+    std::lock_guard<std::mutex> l(held_mu_);
+    o.entries_before = entries_held_;
+    o.metadata_before = metadata_held_;
+  }
   ld->blob = read_layer(counted, o, label_ + ": " + layer_label(name), sink);
   ld->entries = std::move(sink.entries);
-  entries_held_ += ld->blob.entries;
-  metadata_held_ += ld->blob.metadata_bytes;
+  {
+    std::lock_guard<std::mutex> l(held_mu_);
+    entries_held_ += ld->blob.entries;
+    metadata_held_ += ld->blob.metadata_bytes;
+  }
   if (progress_) progress_->layer_done();
   return ld;
 }

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <exception>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,6 +55,7 @@ class ImageSource {
   std::string label_;
   LayerReadOptions opt_;
   Progress* progress_;  ///< where to report the bytes and layers read (null: nowhere)
+  std::mutex held_mu_;
   uint64_t entries_held_ = 0, metadata_held_ = 0;  ///< across the layers read so far
 };
 

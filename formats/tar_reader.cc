@@ -115,6 +115,12 @@ bool TarReader::next(TarHeader& h) {
   return true;
 }
 
+uint64_t TarReader::data_offset() const {
+  // The bytes libarchive's format reader consumed: after a header, where the data begins.
+  la_int64_t p = archive_filter_bytes(a_, 0);
+  return p < 0 ? 0 : static_cast<uint64_t>(p);
+}
+
 bool TarReader::data_block(const void** buf, size_t* len, int64_t* offset) {
   la_int64_t off = 0;
   int rc = archive_read_data_block(a_, buf, len, &off);

@@ -44,6 +44,8 @@ class TarReader {
 
   /// Bytes of the underlying stream libarchive has asked for so far.
   ByteSource& source() { return in_; }
+  /// Offset in the underlying stream where the current entry's data starts (right after next()).
+  uint64_t data_offset() const;
 
  private:
   friend struct TarCallbacks;
