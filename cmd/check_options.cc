@@ -47,15 +47,18 @@ void add_check_options(CLI::App* c, CheckFlags& f) {
   c->add_option("--budget", f.budgets,
                 "GLOB=SIZE: the files matching GLOB hold at most SIZE (repeatable), e.g.\n"
                 "'/usr/lib/**=120MiB'; off drops the budgets before it")
+      ->allow_extra_args(false)  // one value per flag: the image that follows stays positional
       ->group("Rules");
   c->add_option("--forbid", f.forbid,
                 "GLOB: no path of AFTER may match (repeatable), e.g. '/usr/bin/gcc*',\n"
                 "'**/.cache/**'; off drops the patterns before it")
+      ->allow_extra_args(false)
       ->group("Rules");
   c->add_option("--forbid-package", f.forbid_packages,
                 "NAME: no dpkg/apk/python/npm package of AFTER may be named NAME (a name or a\n"
                 "pattern like 'gcc-*'; libc6 matches libc6:amd64; repeatable); off drops the\n"
                 "names before it")
+      ->allow_extra_args(false)
       ->group("Rules");
   rule("--max-package-growth", f.max_package_growth,
        "growth of any one package over --baseline at most SIZE, or N% of its baseline bytes");

@@ -128,7 +128,8 @@ void add_diff_options(CLI::App* c, Options& o, bool required) {
       ->each([](const std::string& s) {
         if (s.find('=') == std::string::npos || s.front() == '=' || s.back() == '=')
           throw CLI::ValidationError("--stage", "expected NAME=IMAGE, got " + s);
-      });
+      })
+      ->allow_extra_args(false);  // one value per --stage: the images that follow stay positional
   c->add_option("--dockerfile", o.dockerfile,
                 "Dockerfile of AFTER: label layers with their stage and instruction");
   c->add_option("--before-dockerfile", o.before_dockerfile,

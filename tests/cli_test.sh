@@ -603,6 +603,21 @@ run diff "$F/docker.tar"
 if [[ $rc -eq 2 ]]; then pass "diff with one image: exit 2"; else fail "diff with one image: exit 2" "exit $rc"; fi
 run diff --stage builder "$F/docker.tar" "$F/oci-after.tar"
 if [[ $rc -eq 2 ]]; then pass "diff --stage without =IMAGE: exit 2"; else fail "diff --stage without =IMAGE: exit 2" "exit $rc"; fi
+# Repeatable options take one value each: the images after them stay positional.
+run --stage a="$F/docker.tar" --stage b="$F/oci-zstd.tar" "$F/docker.tar" "$F/oci-after.tar"
+if [[ $rc -eq 0 ]] && grep -q "LEFT BEHIND IN STAGE a" "$OUT" && grep -q "LEFT BEHIND IN STAGE b" "$OUT"; then
+  pass "--stage twice before BEFORE AFTER"
+else
+  fail "--stage twice before BEFORE AFTER" "exit $rc"
+  excerpt "$ERR"
+fi
+run check --forbid '/etc/*' --forbid '/nothing/**' "$F/oci-after.tar"
+if [[ $rc -eq 1 ]] && grep -q "forbid /etc/\*" "$OUT" && grep -q "forbid /nothing/\*\*" "$OUT"; then
+  pass "check --forbid twice before AFTER"
+else
+  fail "check --forbid twice before AFTER" "exit $rc"
+  excerpt "$ERR"
+fi
 run_stdin "$F/docker.tar.gz" diff --exit-code - "$F/oci-zstd.tar"
 if [[ $rc -eq 0 ]]; then pass "diff with BEFORE on stdin: identical"; else fail "diff with BEFORE on stdin: identical" "exit $rc"; fi
 
