@@ -19,8 +19,15 @@ cmake --build "$build" -j"$jobs"
 case $cmd in
   demo)
     set -x
-    "$build/layerdiff" inspect fixtures/docker.tar
+    # The main job: what changed between two images, and where the bytes went.
+    "$build/layerdiff" fixtures/oci-gzip.tar fixtures/oci-after.tar
+    # One image: layers, largest directories and files, wasted bytes.
+    "$build/layerdiff" inspect -n 5 fixtures/docker.tar
+    # The merged filesystem as a runtime unpacks it.
     "$build/layerdiff" ls fixtures/oci-zstd.tar | head -n 12
+    # The CI gate (exit 1: a rule fails, as it should on this pair).
+    "$build/layerdiff" check --baseline fixtures/oci-gzip.tar --max-growth 5% \
+      --forbid '/usr/bin/gcc*' fixtures/oci-after.tar || true
     ;;
   test)
     # A fresh layer cache per run: tests never see (or leave) the user's ~/.cache/layerdiff.
