@@ -483,7 +483,9 @@ PackageReport build_package_report(const MergedImage& img) {
   }
 
   // apk: "P:" starts a package, "F:" a directory, "R:" a file in it.
-  for (auto& [path, c] : dbs[DbKind::Apk]) {
+  for (auto& kv : dbs[DbKind::Apk]) {
+    auto& path = kv.first;  // not a structured binding: the lambda below captures it (clang 14)
+    auto& c = kv.second;
     uint32_t p = kNone;
     std::string name, version, dir;
     std::vector<std::string> files;
