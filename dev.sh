@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # dev.sh demo | test | build — the README's set-up commands.
 #   demo:  install what is missing, build, run layerdiff on the bundled example images
-#   test:  install what is missing (tests need umoci and skopeo too), build, run every test
+#   test:  install what is missing (tests need umoci and skopeo too), build, run every test, then
+#          the sanitizer build's tests and a short fuzz run (fuzz/ci.sh)
 set -euo pipefail
 cd "$(dirname "$0")"
 cmd=${1:-demo}
@@ -34,5 +35,7 @@ case $cmd in
     export XDG_CACHE_HOME="$PWD/$build/test-cache"
     rm -rf "$XDG_CACHE_HOME"
     ctest --test-dir "$build" --output-on-failure -j"$jobs"
+    # Then hostile input (issue 6): the suite under ASan + UBSan, and each fuzzer for 20 s.
+    fuzz/ci.sh "$build-san" "$jobs" 20
     ;;
 esac
