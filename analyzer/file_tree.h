@@ -55,6 +55,8 @@ class FileTree {
   Inode& inode(InodeId id) { return inodes_[id]; }
   const Inode& inode(InodeId id) const { return inodes_[id]; }
   InodeId new_inode(Inode ino);
+  /// Room for n inodes, so that growing the table never holds two copies of it at once.
+  void reserve_inodes(size_t n) { inodes_.reserve(n); }
   size_t inode_count() const { return inodes_.size(); }
 
   /// The node at a canonical path without following symlinks, or nullptr.

@@ -7,6 +7,9 @@ std::unique_ptr<MergedImage> merge_image(ImageInfo info,
                                          Diagnostics& diag) {
   auto img = std::make_unique<MergedImage>();
   img->info = std::move(info);
+  size_t entries = 1;
+  for (const auto* l : layers) entries += l->size();
+  img->tree.reserve_inodes(entries);  // at most one inode per entry (implicit parents aside)
   Merger m(img->tree);
   for (size_t i = 0; i < layers.size(); ++i) {
     try {

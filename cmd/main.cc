@@ -65,6 +65,13 @@ Style style_for(const Options& o) {
 
 TerminalProgress* g_progress = nullptr;  ///< the run's progress line (main() owns it)
 
+LayerStore* g_store = nullptr;  ///< the run's layer store (main() owns it)
+
+/// Every image is merged: the layers' entries are no longer needed (the trees hold the result).
+void images_loaded() {
+  if (g_store) g_store->drop_memory();
+}
+
 /// The report starts: the progress line goes away for good.
 void output_begins() {
   if (g_progress) g_progress->finish();
@@ -199,6 +206,7 @@ int run_diff(const Options& o) {
   auto after = load(o.images[1], o);
   StageSources src;
   load_stage_sources(o, src);
+  images_loaded();
   DiffReport r = diff_report(*before, *after, src.in, o);
   output_begins();
   PackageDiffView pk;
@@ -224,6 +232,7 @@ int run_check(Options& o, CLI::App* cmd) {
   if (!base.empty()) before = load(base, o);
   StageSources src;
   load_stage_sources(o, src);
+  images_loaded();
   InspectOptions io;
   io.top = o.top;
   io.depth = o.depth;
@@ -375,6 +384,7 @@ int run(int argc, char** argv) {
   LayerStore store(o.no_cache ? std::string()
                               : (o.cache_dir.empty() ? LayerStore::default_dir() : o.cache_dir));
   o.read.store = &store;
+  g_store = &store;
   TerminalProgress progress(!o.quiet && isatty(STDERR_FILENO));
   g_progress = &progress;
   o.read.progress = &progress;
@@ -398,6 +408,7 @@ int run(int argc, char** argv) {
     }
     if (inspect->parsed()) {
       auto img = load(o.image_path, o);
+      images_loaded();
       InspectOptions io;
       io.top = o.top;
       io.depth = o.depth;
@@ -407,6 +418,7 @@ int run(int argc, char** argv) {
       render_inspect(report, parse_format(o.format), style_for(o), std::cout, pk ? &*pk : nullptr);
     } else if (ls->parsed()) {
       auto img = load(o.image_path, o);
+      images_loaded();
       output_begins();
       render_ls(*img, parse_format(o.format), std::cout);
     }

@@ -218,6 +218,11 @@ void LayerStore::put(const std::string& digest, std::shared_ptr<const LayerData>
   if (verified && !dir_.empty()) save(digest, *layer);
 }
 
+void LayerStore::drop_memory() {
+  std::lock_guard<std::mutex> l(mu_);
+  mem_.clear();
+}
+
 std::shared_ptr<const LayerData> LayerStore::load(const std::string& digest) {
   if (dir_.empty()) return nullptr;
   std::string p = path_for(digest);

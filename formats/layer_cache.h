@@ -35,6 +35,10 @@ class LayerStore {
   /// Default directory: $XDG_CACHE_HOME/layerdiff or $HOME/.cache/layerdiff ("" if neither set).
   static std::string default_dir();
 
+  /// Forgets the layers kept in memory for this run (the disk cache stays): call once every
+  /// image is loaded, so the report does not hold every layer's entries beside the merged trees.
+  void drop_memory();
+
   uint64_t hits() const { return hits_; }
   uint64_t disk_hits() const { return disk_hits_; }
 
