@@ -51,21 +51,6 @@ expect_rc() {
   fi
 }
 
-# expect_err NAME WANT_STDERR: exit 2, empty stdout, stderr's first line exactly WANT_STDERR.
-expect_err() {
-  local name=$1 want=$2 got
-  got=$(head -n 1 "$ERR")
-  if [[ $rc -ne 2 ]]; then
-    fail "$name" "exit $rc, want 2; stderr: $got"
-  elif [[ -s $OUT ]]; then
-    fail "$name" "unexpected stdout on error:"
-    excerpt "$OUT"
-  elif [[ $got != "$want" ]]; then
-    fail "$name" "stderr: $got" "want:   $want"
-  else
-    pass "$name"
-  fi
-}
 
 # golden NAME WANT_RC FILE GOLDEN: the last run exited WANT_RC with empty stderr and FILE equal
 # to GOLDEN; UPDATE_GOLDEN=1 rewrites GOLDEN from FILE.
@@ -133,31 +118,31 @@ expect_rc "--dockerfile: the failed rule names the stage and instruction" 1 \
 
 # Errors exit 2, never 1 — also when a rule would have failed.
 run check --max-new-file 10B "$F/no-such.tar"
-expect_err "unreadable image: exit 2" "layerdiff: error: $F/no-such.tar: cannot open: No such file or directory"
+check_err "unreadable image: exit 2" 2 "layerdiff: error: $F/no-such.tar: cannot open: No such file or directory"
 run check --baseline "$F/no-such.tar" --max-new-file 10B "$AFTER"
-expect_err "unreadable baseline with a failing rule: exit 2" \
+check_err "unreadable baseline with a failing rule: exit 2" 2 \
   "layerdiff: error: $F/no-such.tar: cannot open: No such file or directory"
 head -c 30000 "$AFTER" >"$TMP/truncated.tar"
 run check --max-layers 1 "$TMP/truncated.tar"
 if [[ $rc -eq 2 && ! -s $OUT ]]; then pass "truncated image: exit 2"; else fail "truncated image: exit 2" "exit $rc"; fi
 run check --max-growth 5x "$AFTER"
-expect_err "bad size: exit 2" "layerdiff: error: --max-growth: bad size '5x': unknown unit 'x'; use B, kB, MB, GB, TB (1000) or KiB, MiB, GiB, TiB (1024)"
+check_err "bad size: exit 2" 2 "layerdiff: error: --max-growth: bad size '5x': unknown unit 'x'; use B, kB, MB, GB, TB (1000) or KiB, MiB, GiB, TiB (1024)"
 run check --max-size 5% "$AFTER"
-expect_err "percentage where a size is needed: exit 2" \
+check_err "percentage where a size is needed: exit 2" 2 \
   "layerdiff: error: --max-size: bad size '5%': a size is needed here, not a percentage"
 run check --max-size 10M "$AFTER"
-expect_err "ambiguous unit M: exit 2" "layerdiff: error: --max-size: bad size '10M': unknown unit 'M'; use B, kB, MB, GB, TB (1000) or KiB, MiB, GiB, TiB (1024)"
+check_err "ambiguous unit M: exit 2" 2 "layerdiff: error: --max-size: bad size '10M': unknown unit 'M'; use B, kB, MB, GB, TB (1000) or KiB, MiB, GiB, TiB (1024)"
 run check --min-efficiency 90 "$AFTER"
-expect_err "efficiency above 1 without %: exit 2" \
+check_err "efficiency above 1 without %: exit 2" 2 \
   "layerdiff: error: --min-efficiency: bad fraction '90': a fraction is at most 1 (write 90% or 0.9)"
 run check --budget /usr/lib "$AFTER"
-expect_err "budget without =SIZE: exit 2" "layerdiff: error: --budget: expected GLOB=SIZE, got '/usr/lib'"
+check_err "budget without =SIZE: exit 2" 2 "layerdiff: error: --budget: expected GLOB=SIZE, got '/usr/lib'"
 run check --forbid /a//b "$AFTER"
-expect_err "bad glob: exit 2" "layerdiff: error: --forbid: bad pattern '/a//b': empty component ('//')"
+check_err "bad glob: exit 2" 2 "layerdiff: error: --forbid: bad pattern '/a//b': empty component ('//')"
 run check --max-layers 3x "$AFTER"
-expect_err "bad layer count: exit 2" "layerdiff: error: --max-layers: bad count '3x': expected a whole number of layers"
+check_err "bad layer count: exit 2" 2 "layerdiff: error: --max-layers: bad count '3x': expected a whole number of layers"
 run check "$AFTER"
-expect_err "no rules: exit 2" "layerdiff: error: check: no rules to check; give at least one (--max-size, --max-growth, --forbid, … see layerdiff check --help) or a [check] section in the config file"
+check_err "no rules: exit 2" 2 "layerdiff: error: check: no rules to check; give at least one (--max-size, --max-growth, --forbid, … see layerdiff check --help) or a [check] section in the config file"
 run check --max-new-file 10B --junit "$TMP/no-such-dir/j.xml" --baseline "$BASE" "$AFTER"
 if [[ $rc -eq 2 ]] && grep -qF "no-such-dir/j.xml: cannot write the report" "$ERR"; then
   pass "unwritable --junit with a failing rule: exit 2"
@@ -203,24 +188,24 @@ expect_rc "./.layerdiff.toml does not affect inspect" 0 "LAYERS"
 
 printf '[check]\nmax-grwoth = "5%%"\n' >"$TMP/bad.toml"
 run check --config "$TMP/bad.toml" "$AFTER"
-expect_err "config: unknown key: exit 2" "layerdiff: error: $TMP/bad.toml: [check] max-grwoth: unknown key"
+check_err "config: unknown key: exit 2" 2 "layerdiff: error: $TMP/bad.toml: [check] max-grwoth: unknown key"
 printf 'max-growth = "5%%"\n' >"$TMP/bad.toml"
 run check --config "$TMP/bad.toml" "$AFTER"
-expect_err "config: key outside [check]: exit 2" \
+check_err "config: key outside [check]: exit 2" 2 \
   "layerdiff: error: $TMP/bad.toml: max-growth: put the keys of \`layerdiff check\` under [check]"
 printf '[diff]\nmtime = true\n' >"$TMP/bad.toml"
 run check --config "$TMP/bad.toml" "$AFTER"
-expect_err "config: unknown section: exit 2" "layerdiff: error: $TMP/bad.toml: [diff]: unknown section (layerdiff reads [check])"
+check_err "config: unknown section: exit 2" 2 "layerdiff: error: $TMP/bad.toml: [diff]: unknown section (layerdiff reads [check])"
 printf '[check]\nmax-growth = "5 parsecs"\n' >"$TMP/bad.toml"
 run check --config "$TMP/bad.toml" "$AFTER"
-expect_err "config: bad value names the file and key: exit 2" \
+check_err "config: bad value names the file and key: exit 2" 2 \
   "layerdiff: error: $TMP/bad.toml: [check] max-growth: bad size '5 parsecs': unknown unit 'parsecs'; use B, kB, MB, GB, TB (1000) or KiB, MiB, GiB, TiB (1024)"
 printf '[check]\nformat = "xml"\n' >"$TMP/bad.toml"
 run check --config "$TMP/bad.toml" --max-layers 9 "$AFTER"
-expect_err "config: value the flag's own check refuses: exit 2" \
+check_err "config: value the flag's own check refuses: exit 2" 2 \
   "layerdiff: error: $TMP/bad.toml: [check] format: --format: xml not in {table,json,markdown,md}"
 run check --config "$TMP/missing.toml" --max-layers 9 "$AFTER"
-expect_err "config: missing file: exit 2" "layerdiff: error: $TMP/missing.toml: cannot read the config file"
+check_err "config: missing file: exit 2" 2 "layerdiff: error: $TMP/missing.toml: cannot read the config file"
 
 ############################################################################
 # golden outputs

@@ -66,23 +66,6 @@ check_ok() {
   fi
 }
 
-# check_err NAME WANT_RC WANT_FIRST_STDERR_LINE: the last run exited WANT_RC, printed nothing
-# on stdout, and the first line of its stderr is exactly WANT_FIRST_STDERR_LINE.
-check_err() {
-  local name=$1 want_rc=$2 want=$3 got
-  got=$(head -n 1 "$ERR")
-  if [[ $rc -ne $want_rc ]]; then
-    fail "$name" "exit $rc, want $want_rc; stderr: $got"
-  elif [[ -s $OUT ]]; then
-    fail "$name" "unexpected stdout on error:"
-    excerpt "$OUT"
-  elif [[ $got != "$want" ]]; then
-    fail "$name" "stderr: $got" "want:   $want"
-  else
-    pass "$name"
-  fi
-}
-
 # check_err_has NAME WANT_RC SUBSTRING...: like check_err, but the first stderr line must
 # only contain every SUBSTRING (for messages that quote another library's wording).
 check_err_has() {
