@@ -6,7 +6,8 @@
 #     coverage instrumentation: one build serves both steps, which keeps CI under 10 minutes;
 #  2. the test suite on that build, but for real_* (external tools on big images; they ran in the
 #     plain build) and resource (ulimit -v and ASan's shadow memory do not mix);
-#  3. each libFuzzer target for SECONDS (default 20) from the fixtures' seed corpora.
+#  3. the three libFuzzer targets at once, each for SECONDS (default 20), from the fixtures' seed
+#     corpora.
 # Any sanitizer report, crash or fuzzer finding fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,13 +30,20 @@ ctest --test-dir "$dir" --output-on-failure -j"$jobs" -E '^(real_.*|resource)$'
 
 corpus=$dir/corpus
 rm -rf "$corpus" "$dir"/crash-*
+pids=()
 fuzz/seeds.sh "$corpus"
+# The three fuzzers at once (40 s of wall time saved on two cores); then each one's verdict.
 for t in layer image manifest; do
-  echo "fuzz_$t: $secs s"
-  rc=0
   "$dir/fuzz_$t" -max_total_time="$secs" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$dir/crash-$t-" "$corpus/$t" >"$dir/fuzz_$t.log" 2>&1 || rc=$?
-  grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$dir/fuzz_$t.log" || true
+    -print_final_stats=1 -artifact_prefix="$dir/crash-$t-" "$corpus/$t" >"$dir/fuzz_$t.log" 2>&1 &
+  pids+=($!)
+done
+i=0
+for t in layer image manifest; do
+  rc=0
+  wait "${pids[$i]}" || rc=$?
+  i=$((i + 1))
+  echo "fuzz_$t: $secs s, $(grep -E '^stat::number_of_executed_units' "$dir/fuzz_$t.log" | grep -oE '[0-9]+$') runs"
   if [[ $rc != 0 ]] || ls "$dir/crash-$t-"* >/dev/null 2>&1; then
     tail -n 60 "$dir/fuzz_$t.log"
     echo "fuzz_$t: FAILED (exit $rc): $(ls "$dir/crash-$t-"* 2>/dev/null)"
