@@ -1,24 +1,13 @@
 #include "analyzer/glob.h"
 
 #include "analyzer/error.h"
+#include "analyzer/path.h"
 
 namespace layerdiff {
 namespace {
 
 bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
-/// Components of "/a/b" or "a/b" (empty components skipped).
-std::vector<std::string_view> components(std::string_view p) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < p.size()) {
-    size_t j = p.find('/', i);
-    if (j == std::string_view::npos) j = p.size();
-    if (j > i) out.push_back(p.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
 
 bool match_parts(const std::vector<std::string>& pat, size_t i,
                  const std::vector<std::string_view>& path, size_t j) {
@@ -80,7 +69,7 @@ Glob::Glob(std::string_view pattern) : text_(pattern) {
 }
 
 bool Glob::matches(std::string_view path) const {
-  auto comps = components(path);
+  auto comps = split_path(path);
   if (comps.empty()) return false;
   return match_parts(parts_, 0, comps, 0);
 }

@@ -87,16 +87,9 @@ std::string_view trim(std::string_view s) {
 
 /// Pushes the components of `path` onto `pending` so that the first is popped first.
 void push_components(std::vector<std::string>& pending, std::string_view path) {
-  std::vector<std::string_view> parts;
-  size_t i = 0;
-  while (i <= path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    std::string_view c = path.substr(i, j - i);
-    if (!c.empty() && c != ".") parts.push_back(c);
-    i = j + 1;
-  }
-  for (auto it = parts.rbegin(); it != parts.rend(); ++it) pending.emplace_back(*it);
+  auto parts = split_path(path);
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it)
+    if (*it != ".") pending.emplace_back(*it);
 }
 
 /// The node a path names in the merged tree, its parent symlinks followed inside the root

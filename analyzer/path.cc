@@ -36,7 +36,7 @@ std::vector<std::string_view> split_path(std::string_view p) {
   while (i < p.size()) {
     size_t j = p.find('/', i);
     if (j == std::string_view::npos) j = p.size();
-    out.push_back(p.substr(i, j - i));
+    if (j > i) out.push_back(p.substr(i, j - i));
     i = j + 1;
   }
   return out;

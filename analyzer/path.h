@@ -14,7 +14,7 @@ namespace layerdiff {
 /// component would go above the root, or when the path contains a NUL byte.
 std::string normalize_path(std::string_view raw);
 
-/// Splits a canonical path into its components ("" gives none).
+/// Splits a path into its components, skipping empty ones ("/a//b/" -> a, b; "" gives none).
 std::vector<std::string_view> split_path(std::string_view canonical);
 
 /// "/" + canonical (the root is "/").

@@ -31,6 +31,7 @@ TEST(Path, Parts) {
   EXPECT_EQ(display_path(""), "/");
   EXPECT_EQ(split_path("a/b").size(), 2u);
   EXPECT_TRUE(split_path("").empty());
+  EXPECT_EQ(split_path("/a//b/"), (std::vector<std::string_view>{"a", "b"}));
 }
 
 }  // namespace
