@@ -17,6 +17,9 @@ struct LayerInfo {
   uint32_t index = 0;          ///< 0 = bottom layer
   std::string digest;          ///< blob digest "sha256:…" as stored (compressed if it is)
   std::string diff_id;         ///< sha256 of the uncompressed tar, from the config
+  /// The OCI ChainID of the stack of layers [0, index]: diff_id for the bottom layer, else
+  /// sha256(chain_id(index-1) + " " + diff_id). Equal ChainIDs mean identical layer stacks.
+  std::string chain_id;
   std::string media_type;      ///< from the manifest; "" when the layout has none (legacy docker)
   std::string compression;     ///< "none", "gzip", "zstd": what the blob's magic bytes said
   uint64_t compressed_size = 0;  ///< blob bytes as stored

@@ -7,6 +7,7 @@
 
 #include "analyzer/error.h"
 #include "analyzer/path.h"
+#include "formats/byte_source.h"
 #include "formats/limits.h"
 
 namespace layerdiff {
@@ -488,6 +489,8 @@ class Reader {
                   : ld->blob.compression == Compression::None ? diff_ids[i]
                                                               : ld->blob.blob_digest;
       li.diff_id = diff_ids[i];
+      li.chain_id = i == 0 ? diff_ids[0]
+                           : sha256_digest(img.info.layers[i - 1].chain_id + " " + diff_ids[i]);
       li.media_type = d.media_type;
       li.compression = compression_name(ld->blob.compression);
       li.compressed_size = ld->blob.compressed_size;
