@@ -42,7 +42,7 @@ void FileTree::walk(const Node& n, const std::string& prefix,
 
 std::vector<PathRow> FileTree::rows() const {
   std::vector<PathRow> out;
-  walk(root_, "", [&](const std::string& p, const Node& n) { out.push_back({p, n.inode, true}); });
+  walk(root_, "", [&](const std::string& p, const Node& n) { out.push_back({p, n.inode, true, n.layer}); });
   // Tree order is per component; `ls` wants bytewise order of whole paths ("a-b" < "a/b").
   std::sort(out.begin(), out.end(), [](const PathRow& a, const PathRow& b) { return a.path < b.path; });
   std::vector<uint8_t> seen(inodes_.size(), 0);

@@ -36,6 +36,7 @@ struct Inode {
 
 struct Node {
   InodeId inode = 0;
+  uint32_t layer = 0;  ///< the layer that last set this name (created, replaced or re-listed it)
   std::map<std::string, std::unique_ptr<Node>, std::less<>> children;  ///< directories only
 };
 
@@ -44,6 +45,7 @@ struct PathRow {
   std::string path;  ///< canonical (no leading '/')
   InodeId inode;
   bool first_name;   ///< false for the 2nd.. names (in sort order) of a multi-name regular file
+  uint32_t layer = 0;  ///< Node::layer: the layer that last set this name
 };
 
 class FileTree {

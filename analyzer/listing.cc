@@ -15,7 +15,8 @@ std::vector<ListingRow> listing(const FileTree& t) {
   out.reserve(rows.size());
   for (const auto& r : rows) {
     const Inode& ino = t.inode(r.inode);
-    ListingRow l{display_path(r.path), type_letter(ino.type), 0, ino.mode, ino.uid, ino.gid, "", &ino};
+    ListingRow l{display_path(r.path), type_letter(ino.type), 0, ino.mode, ino.uid, ino.gid, "", &ino,
+                 r.layer};
     if (ino.type == EntryType::Symlink) l.target = ino.target;
     if (ino.type == EntryType::CharDev || ino.type == EntryType::BlockDev)
       l.target = std::to_string(ino.dev_major) + "," + std::to_string(ino.dev_minor);

@@ -17,6 +17,7 @@ struct ListingRow {
   uint32_t mode, uid, gid;
   std::string target;  ///< symlink target, "major,minor", or the first name for h
   const Inode* inode;
+  uint32_t layer = 0;  ///< the layer that last set this name (Node::layer)
 };
 
 std::vector<ListingRow> listing(const FileTree& t);

@@ -70,7 +70,7 @@ Inode inode_from(const LayerEntry& e, uint32_t layer) {
 // root, as a runtime's scoped resolution does). With create, missing directories are made
 // (0755 root:root); without it, a missing or non-directory component gives nullptr.
 Node* Merger::resolve_parent(std::string_view canonical_parent, uint32_t layer, bool create,
-                             const std::string& for_path) {
+                             const std::string& for_path, std::string* resolved) {
   std::vector<std::string> todo;
   for (auto c : split_path(canonical_parent)) todo.emplace_back(c);
   std::reverse(todo.begin(), todo.end());
@@ -107,6 +107,9 @@ Node* Merger::resolve_parent(std::string_view canonical_parent, uint32_t layer, 
                          " parent directories that no entry lists (" +
                          std::to_string(entries_seen_) + " entries + " +
                          std::to_string(limits::kMaxImplicitDirsSlack) + ", a fixed limit)");
+      std::string made;
+      for (auto& nm : names) made += nm + "/";
+      touch(made + c, nullptr);
       Inode d;
       d.type = EntryType::Dir;
       d.mode = 0755;
@@ -115,6 +118,7 @@ Node* Merger::resolve_parent(std::string_view canonical_parent, uint32_t layer, 
       d.implicit = true;
       auto n = std::make_unique<Node>();
       n->inode = tree_.new_inode(d);
+      n->layer = layer;
       Node* raw = n.get();
       cur->children.emplace(c, std::move(n));
       stack.push_back(raw);
@@ -143,10 +147,139 @@ Node* Merger::resolve_parent(std::string_view canonical_parent, uint32_t layer, 
       throw Error(display_path(for_path) + ": parent " + where + "/" + c + " is not a directory");
     }
   }
+  if (resolved) {
+    if (hops == 0) {
+      *resolved = std::string(canonical_parent);  // canonical already: no symlink was followed
+    } else {
+      resolved->clear();
+      for (auto& n : names) *resolved += (resolved->empty() ? "" : "/") + n;
+    }
+  }
   return stack.back();
 }
 
+char change_letter(PathChange c) {
+  switch (c) {
+    case PathChange::Added: return 'A';
+    case PathChange::Modified: return 'M';
+    case PathChange::Removed: return 'D';
+  }
+  return '?';
+}
+
+Merger::Touch& Merger::touch(const std::string& path, const Node* node) {
+  auto [it, fresh] = touched_.try_emplace(path);
+  Touch& t = it->second;
+  if (fresh && node) {
+    const Inode& i = tree_.inode(node->inode);
+    t.existed = true;
+    t.inode = node->inode;
+    t.nlink = i.nlink;
+    if (i.type == EntryType::Dir) {
+      t.mode = i.mode;
+      t.uid = i.uid;
+      t.gid = i.gid;
+      t.mtime = i.mtime;
+      t.xattrs = i.xattrs;
+    }
+  }
+  return t;
+}
+
+namespace {
+
+/// Whether a path whose state before a layer was `t` differs now (mtime aside: rebuilds change
+/// every mtime, and the diff leaves them out too unless asked).
+bool state_changed(const FileTree& tree, InodeId old_id, uint32_t old_nlink, const Inode& now_dir_old,
+                   InodeId now_id) {
+  const Inode& n = tree.inode(now_id);
+  if (old_id == now_id) {
+    if (n.type != EntryType::Dir) return false;  // only directories change in place
+    return n.mode != now_dir_old.mode || n.uid != now_dir_old.uid || n.gid != now_dir_old.gid ||
+           n.xattrs != now_dir_old.xattrs;
+  }
+  const Inode& o = tree.inode(old_id);
+  if (old_nlink > 1 || n.nlink > 1) return true;  // the set of names sharing the file changed
+  return o.type != n.type || o.size != n.size || o.digest != n.digest || o.mode != n.mode ||
+         o.uid != n.uid || o.gid != n.gid || o.target != n.target ||
+         o.dev_major != n.dev_major || o.dev_minor != n.dev_minor || o.xattrs != n.xattrs;
+}
+
+}  // namespace
+
+void Merger::finish_layer(uint32_t layer, InodeId first_new) {
+  std::vector<LayerPathChange> out;
+  out.reserve(touched_.size());
+  for (auto& [path, t] : touched_) {
+    const Node* now = tree_.find(path);
+    LayerPathChange c;
+    c.layer = layer;
+    if (!t.existed) {
+      if (!now) continue;  // made and removed within the layer
+      c.change = PathChange::Added;
+      c.inode = now->inode;
+    } else if (!now) {
+      c.change = PathChange::Removed;
+      c.inode = t.inode;
+    } else {
+      Inode before_dir;
+      before_dir.mode = t.mode;
+      before_dir.uid = t.uid;
+      before_dir.gid = t.gid;
+      before_dir.xattrs = std::move(t.xattrs);
+      if (!state_changed(tree_, t.inode, t.nlink, before_dir, now->inode)) continue;
+      c.change = PathChange::Modified;
+      c.inode = now->inode;
+      c.old_inode = t.inode;
+    }
+    c.path = path;
+    if (c.change != PathChange::Removed) c.link = std::move(t.link);
+    out.push_back(std::move(c));
+  }
+  touched_.clear();
+  std::sort(out.begin(), out.end(),
+            [](const LayerPathChange& a, const LayerPathChange& b) { return a.path < b.path; });
+  // Bytes follow inodes: born in this layer and alive (once), died in this layer (once).
+  std::unordered_map<InodeId, bool> counted;
+  LayerChangeStats& st = stats_[layer].changes;
+  for (auto& c : out) {
+    if (c.change != PathChange::Removed) {
+      const Inode& n = tree_.inode(c.inode);
+      if (n.type == EntryType::File && c.inode >= first_new && n.nlink > 0 &&
+          counted.emplace(c.inode, true).second)
+        c.added_bytes = n.size;
+    }
+    if (c.change != PathChange::Added) {
+      InodeId o = c.change == PathChange::Removed ? c.inode : c.old_inode;
+      const Inode& oi = tree_.inode(o);
+      if (oi.type == EntryType::File && o < first_new && oi.nlink == 0 &&
+          counted.emplace(o, true).second)
+        c.removed_bytes = oi.size;
+    }
+    switch (c.change) {
+      case PathChange::Added:
+        ++st.added;
+        st.added_bytes += c.added_bytes;
+        removed_by_.erase(c.path);
+        break;
+      case PathChange::Removed:
+        ++st.removed;
+        st.removed_bytes += c.removed_bytes;
+        removed_by_[c.path] = layer;
+        break;
+      case PathChange::Modified:
+        ++st.modified;
+        if (c.added_bytes >= c.removed_bytes) st.grown_bytes += c.added_bytes - c.removed_bytes;
+        else st.shrunk_bytes += c.removed_bytes - c.added_bytes;
+        removed_by_.erase(c.path);
+        break;
+    }
+  }
+  if (sink_) sink_->layer_changes(tree_, std::move(out));
+}
+
 void Merger::detach(Node& n, const std::string& path, uint32_t by, bool deleted) {
+  touch(path, &n);
   for (auto& [name, child] : n.children) detach(*child, join(path, name), by, deleted);
   n.children.clear();
   Inode& ino = tree_.inode(n.inode);
@@ -165,6 +298,8 @@ void Merger::apply(uint32_t layer, const std::vector<LayerEntry>& entries, Diagn
   entries_seen_ += entries.size();
   if (stats_.size() <= layer) stats_.resize(layer + 1);
   LayerMergeStats& st = stats_[layer];
+  const InodeId first_new = static_cast<InodeId>(tree_.inode_count());
+  touched_.reserve(entries.size());
 
   struct Item {
     std::string path;
@@ -187,9 +322,9 @@ void Merger::apply(uint32_t layer, const std::vector<LayerEntry>& entries, Diagn
       continue;
     }
     ++st.whiteouts;
-    std::string dir(parent_path(p));
+    std::string dir;
     if (base == kOpaqueMarker) {
-      Node* d = resolve_parent(dir, layer, false, p);
+      Node* d = resolve_parent(parent_path(p), layer, false, p, &dir);
       if (!d) continue;
       for (auto& [name, child] : d->children) detach(*child, join(dir, name), layer, true);
       d->children.clear();
@@ -197,7 +332,7 @@ void Merger::apply(uint32_t layer, const std::vector<LayerEntry>& entries, Diagn
     }
     if (base.substr(0, 2 * kWhiteoutPrefix.size()) == ".wh..wh.") continue;  // reserved (aufs)
     std::string_view victim = base.substr(kWhiteoutPrefix.size());
-    Node* d = resolve_parent(dir, layer, false, p);
+    Node* d = resolve_parent(parent_path(p), layer, false, p, &dir);
     if (!d) continue;
     auto it = d->children.find(victim);
     if (it == d->children.end()) continue;
@@ -222,6 +357,8 @@ void Merger::apply(uint32_t layer, const std::vector<LayerEntry>& entries, Diagn
     const std::string& p = item.path;
     if (p.empty()) {
       if (e.type != EntryType::Dir) throw Error("/: the image root must be a directory");
+      touch(p, &tree_.root());
+      tree_.root().layer = layer;
       Inode& r = tree_.inode(tree_.root().inode);
       r.mode = e.mode & 07777;
       r.uid = e.uid;
@@ -231,10 +368,13 @@ void Merger::apply(uint32_t layer, const std::vector<LayerEntry>& entries, Diagn
       r.implicit = false;
       continue;
     }
-    Node* par = resolve_parent(parent_path(p), layer, true, p);
+    std::string dir;
+    Node* par = resolve_parent(parent_path(p), layer, true, p, &dir);
     std::string name(base_name(p));
     auto it = par->children.find(name);
     Node* existing = it == par->children.end() ? nullptr : it->second.get();
+    const std::string full = join(dir, name);
+    Touch& tc = touch(full, existing);
 
     if (e.type == EntryType::Hardlink) {
       ++st.hardlinks;
@@ -245,7 +385,8 @@ void Merger::apply(uint32_t layer, const std::vector<LayerEntry>& entries, Diagn
         throw Error(clipped(p) + ": hardlink target " + printable(e.link) +
                     " is outside the image root");
       }
-      Node* tparent = resolve_parent(parent_path(t), layer, false, p);
+      std::string tdir;
+      Node* tparent = resolve_parent(parent_path(t), layer, false, p, &tdir);
       const Node* target = nullptr;
       if (tparent) {
         auto ti = tparent->children.find(base_name(t));
@@ -257,21 +398,25 @@ void Merger::apply(uint32_t layer, const std::vector<LayerEntry>& entries, Diagn
       if (tree_.inode(id).type == EntryType::Dir)
         throw Error(display_path(p) + ": hardlink target " + display_path(t) + " is a directory");
       if (existing && existing->inode == id) continue;
+      tc.link = join(tdir, base_name(t));
       ++tree_.inode(id).nlink;  // before removing `existing`, which may hold the target
       if (existing) {
         auto old = std::move(it->second);
         par->children.erase(it);
-        remove_node(std::move(old), p, layer, false);
+        remove_node(std::move(old), full, layer, false);
       }
       auto n = std::make_unique<Node>();
       n->inode = id;
+      n->layer = layer;
       par->children[name] = std::move(n);
       continue;
     }
 
+    tc.link.clear();
     if (e.type == EntryType::Dir) {
       ++st.dirs;
       if (existing && tree_.inode(existing->inode).type == EntryType::Dir) {
+        existing->layer = layer;
         Inode& d = tree_.inode(existing->inode);
         d.mode = e.mode & 07777;
         d.uid = e.uid;
@@ -293,14 +438,16 @@ void Merger::apply(uint32_t layer, const std::vector<LayerEntry>& entries, Diagn
     if (existing) {
       auto old = std::move(it->second);
       par->children.erase(it);
-      remove_node(std::move(old), p, layer, false);
+      remove_node(std::move(old), full, layer, false);
     }
     Inode ino = inode_from(e, layer);
     ino.nlink = 1;
     auto n = std::make_unique<Node>();
     n->inode = tree_.new_inode(std::move(ino));
+    n->layer = layer;
     par->children[name] = std::move(n);
   }
+  finish_layer(layer, first_new);
 }
 
 }  // namespace layerdiff

@@ -1,7 +1,10 @@
 // merge_test.cc: each OCI overlay rule on layers built in memory.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "analyzer/error.h"
+#include "analyzer/listing.h"
 #include "tests/test_util.h"
 
 namespace layerdiff::test {
@@ -242,6 +245,121 @@ TEST(Merge, XattrsModesOwnersAndTimesAreKept) {
   EXPECT_EQ(i.gid, 8u);
   EXPECT_EQ(i.mtime, 1700000000);
   EXPECT_EQ(i.xattrs, f.xattrs);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What each layer did: the merge's per-layer changes against an independent oracle that merges
+// the layers below and the layers up to N, lists both and compares them path by path.
+
+struct Collected : LayerChangeSink {
+  std::map<uint32_t, std::vector<std::string>> lines;  // layer -> "A /path"
+  void layer_changes(const FileTree&, std::vector<LayerPathChange>&& cs) override {
+    for (const auto& c : cs) lines[c.layer].push_back(std::string(1, change_letter(c.change)) + " /" + c.path);
+  }
+};
+
+std::unique_ptr<MergedImage> merge_with(const std::vector<std::vector<LayerEntry>>& layers, LayerChangeSink* sink) {
+  ImageInfo info;
+  info.source = "t";
+  std::vector<const std::vector<LayerEntry>*> ptrs;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    LayerInfo li;
+    li.index = static_cast<uint32_t>(i);
+    info.layers.push_back(li);
+    ptrs.push_back(&layers[i]);
+  }
+  Diagnostics d;
+  return merge_image(info, ptrs, d, sink);
+}
+
+std::map<std::string, std::string> states(const MergedImage& img) {
+  std::map<std::string, std::string> m;
+  for (const auto& r : listing(img.tree)) {
+    const Inode& i = *r.inode;
+    std::string t(1, r.type == 'h' ? 'f' : r.type);
+    m[r.path] = t + " " + std::to_string(i.size) + " " + i.digest.hex() + " " + std::to_string(i.mode) + " " +
+                std::to_string(i.uid) + ":" + std::to_string(i.gid) + " " + i.target + " " +
+                std::to_string(i.dev_major) + "," + std::to_string(i.dev_minor);
+  }
+  return m;
+}
+
+std::vector<std::string> oracle(const std::vector<std::vector<LayerEntry>>& layers, size_t n) {
+  std::vector<std::vector<LayerEntry>> below(layers.begin(), layers.begin() + n);
+  std::vector<std::vector<LayerEntry>> upto(layers.begin(), layers.begin() + n + 1);
+  auto a = states(*merge(below)), b = states(*merge(upto));
+  std::vector<std::string> out;
+  for (const auto& [p, s] : b)
+    if (!a.count(p)) out.push_back("A " + p);
+    else if (a[p] != s) out.push_back("M " + p);
+  for (const auto& [p, s] : a)
+    if (!b.count(p)) out.push_back("D " + p);
+  std::sort(out.begin(), out.end(), [](const std::string& x, const std::string& y) { return x.substr(2) < y.substr(2); });
+  return out;
+}
+
+void expect_layer_changes_match(const std::vector<std::vector<LayerEntry>>& layers) {
+  Collected c;
+  auto img = merge_with(layers, &c);
+  int64_t content = 0;
+  for (size_t n = 0; n < layers.size(); ++n) {
+    EXPECT_EQ(c.lines[n], oracle(layers, n)) << "layer " << n;
+    const auto& ch = img->stats[n].changes;
+    content += static_cast<int64_t>(ch.added_bytes + ch.grown_bytes) - static_cast<int64_t>(ch.removed_bytes + ch.shrunk_bytes);
+    auto upto = merge(std::vector<std::vector<LayerEntry>>(layers.begin(), layers.begin() + n + 1));
+    EXPECT_EQ(content, static_cast<int64_t>(build_inspect(*upto, {}).content_size)) << "after layer " << n;
+  }
+}
+
+TEST(LayerChanges, WhiteoutsOpaqueDirsTypeChangesAndImplicitParents) {
+  expect_layer_changes_match({
+      {D("etc"), F("etc/a", "aaaa"), F("etc/b", "bb"), D("opt"), D("opt/x"), F("opt/x/1", "1111"),
+       F("opt/x/2", "22"), D("tree"), F("tree/leaf", "l"), L("link", "etc"), F("file", "ffff")},
+      {W("etc/.wh.a"), F("etc/b", "bbbbbb"), W("opt/x/.wh..wh..opq"), F("opt/x/3", "3"),
+       F("tree", "now a file"), D("file"), F("file/in", "i"), F("new/deep/f", "nd")},
+      {W(".wh.opt"), F("link/c", "via symlink"), F("etc/b", "bbbbbb", 0600), F("tree", "now a file")},
+  });
+}
+
+TEST(LayerChanges, ReListedUnchangedDirectoryIsNoChangeButMetadataIs) {
+  LayerEntry run = D("run");
+  run.mtime = 5;
+  LayerEntry run2 = run;
+  run2.mtime = 99;  // buildah re-lists parents with a new mtime: not a change (as the diff)
+  LayerEntry run3 = D("run", 0700);
+  Collected c;
+  merge_with({{run, F("run/x", "x")}, {run2, F("run/y", "y")}, {run3}}, &c);
+  EXPECT_EQ(c.lines[1], (std::vector<std::string>{"A /run/y"}));
+  EXPECT_EQ(c.lines[2], (std::vector<std::string>{"M /run"}));
+}
+
+TEST(LayerChanges, BytesFollowInodesAcrossHardlinks) {
+  std::vector<std::vector<LayerEntry>> layers{
+      {F("a", std::string(100, 'a')), H("b", "a"), F("c", "cc")},
+      {W(".wh.a")},                  // one name of two goes: no bytes leave
+      {W(".wh.b"), H("d", "c")},     // the last name goes: 100 bytes leave; d joins c: none come
+  };
+  Collected c;
+  auto img = merge_with(layers, &c);
+  EXPECT_EQ(img->stats[0].changes.added_bytes, 102u);
+  EXPECT_EQ(img->stats[1].changes.removed, 1u);
+  EXPECT_EQ(img->stats[1].changes.removed_bytes, 0u);
+  EXPECT_EQ(img->stats[2].changes.removed_bytes, 100u);
+  EXPECT_EQ(img->stats[2].changes.added, 1u);
+  EXPECT_EQ(img->stats[2].changes.added_bytes, 0u);
+  EXPECT_EQ(c.lines[2], (std::vector<std::string>{"D /b", "A /d"}));
+  expect_layer_changes_match(layers);
+}
+
+TEST(LayerChanges, RemovedPathsRememberTheLastLayerThatRemovedThem) {
+  auto img = merge({{F("x", "1"), D("d"), F("d/y", "2"), F("z", "3")},
+                    {W(".wh.x"), W(".wh.d")},
+                    {F("x", "again")},
+                    {W(".wh.x")}});
+  EXPECT_EQ(img->removed_by.at("x"), 3u);
+  EXPECT_EQ(img->removed_by.at("d"), 1u);
+  EXPECT_EQ(img->removed_by.at("d/y"), 1u);
+  EXPECT_EQ(img->removed_by.count("z"), 0u);
 }
 
 }  // namespace
