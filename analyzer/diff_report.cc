@@ -5,7 +5,6 @@
 #include <map>
 #include <tuple>
 
-#include "analyzer/listing.h"
 #include "analyzer/path.h"
 
 namespace layerdiff {
@@ -16,18 +15,20 @@ struct RollNode {
   std::map<std::string, RollNode, std::less<>> children;
 };
 
-void add_rows(RollNode& root, const MergedImage& img, bool is_after, int depth) {
-  for (const auto& r : listing(img.tree)) {
-    if (r.type != 'f' || r.size == 0) continue;
+/// Adds every path's bytes (the carrier rule of diff.h) to the rollup, to `depth` levels.
+void add_rows(RollNode& root, const std::vector<ListingRow>& rows, const std::vector<uint64_t>& bytes,
+              bool is_after, int depth) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (bytes[i] == 0) continue;
     RollNode* n = &root;
-    (is_after ? n->after : n->before) += r.size;
-    auto parts = split_path(std::string_view(r.path).substr(1));
+    (is_after ? n->after : n->before) += bytes[i];
+    auto parts = split_path(std::string_view(rows[i].path).substr(1));
     std::string prefix;
     for (int k = 0; k < depth && k < static_cast<int>(parts.size()); ++k) {
       prefix += "/";
       prefix += parts[k];
       n = &n->children[prefix];
-      (is_after ? n->after : n->before) += r.size;
+      (is_after ? n->after : n->before) += bytes[i];
     }
   }
 }
@@ -61,26 +62,6 @@ RollupRow to_row(const std::string& label, const RollNode& n, int level, size_t 
   return row;
 }
 
-ImageSummary summarize(const MergedImage& img) {
-  ImageSummary s;
-  s.source = img.info.source;
-  s.reference = img.info.reference;
-  s.platform = img.info.platform;
-  s.layout = img.info.layout;
-  s.layers = img.info.layers.size();
-  for (const auto& l : img.info.layers) {
-    s.compressed_size += l.compressed_size;
-    s.tar_size += l.tar_size;
-  }
-  for (const auto& r : img.tree.rows()) {
-    const Inode& i = img.tree.inode(r.inode);
-    if (i.type != EntryType::File || !r.first_name) continue;  // hardlinked files once
-    ++s.files;
-    s.content_size += i.size;
-  }
-  return s;
-}
-
 template <class Key>
 std::vector<const FileChange*> top_of(const std::vector<FileChange>& cs, size_t n, Key key) {
   std::vector<const FileChange*> v;
@@ -93,51 +74,113 @@ std::vector<const FileChange*> top_of(const std::vector<FileChange>& cs, size_t 
   return v;
 }
 
+/// "sha256:…" or "" : not a name people gave the image.
+bool is_digest_ref(const std::string& r) { return r.empty() || r.rfind("sha256:", 0) == 0; }
+
 }  // namespace
 
+ImageSummary summarize(const MergedImage& img) {
+  ImageSummary s;
+  s.source = img.info.source;
+  s.reference = img.info.reference;
+  s.platform = img.info.platform;
+  s.layout = img.info.layout;
+  s.layers = img.info.layers.size();
+  // A reference that is only a tag ("latest" in an OCI archive) or a digest says little: name
+  // the image after its file, with the tag.
+  std::string file = s.source;
+  if (auto k = file.find_last_of('/'); k != std::string::npos && k + 1 < file.size()) file = file.substr(k + 1);
+  const std::string& r = s.reference;
+  if (is_digest_ref(r)) s.name = file + (r.empty() ? "" : " (" + r.substr(0, 19) + "…)");
+  else if (r.find('/') == std::string::npos && r.find(':') == std::string::npos) s.name = file + " (" + r + ")";
+  else s.name = r;
+  for (const auto& l : img.info.layers) {
+    s.compressed_size += l.compressed_size;
+    s.tar_size += l.tar_size;
+    if (l.compression == "none") s.compressed_known = false;
+  }
+  for (const auto& r : img.tree.rows()) {
+    const Inode& i = img.tree.inode(r.inode);
+    if (i.type != EntryType::File || !r.first_name) continue;  // hardlinked files once
+    ++s.files;
+    s.content_size += i.size;
+  }
+  return s;
+}
+
+const LayerDiffRow& DiffReport::row_of(const LayerRef& r) const {
+  size_t nb = before.layers;
+  size_t i = r.index < shared_layers ? r.index
+             : r.side == LayerRef::Before ? r.index
+                                          : nb + (r.index - shared_layers);
+  return layers.at(i);
+}
+
 DiffReport build_diff_report(const MergedImage& before, const MergedImage& after,
-                             std::vector<FileChange> changes, const StageInputs& stages,
+                             const StageInputs& stages, const DiffOptions& dopt,
                              const DiffReportOptions& opt) {
   DiffReport r;
   r.before = summarize(before);
   r.after = summarize(after);
-  r.changes = std::move(changes);
+  TreePair pair = pair_trees(before, after);
+  r.changes = diff_trees(before, after, pair, dopt);
   for (const auto& c : r.changes) {
     switch (c.kind) {
-      case ChangeKind::Added: ++r.added_paths; break;
-      case ChangeKind::Removed: ++r.removed_paths; break;
-      case ChangeKind::Modified: ++r.modified_paths; break;
+      case ChangeKind::Added:
+        ++r.added_paths;
+        r.added_bytes += c.after->bytes;
+        break;
+      case ChangeKind::Removed:
+        ++r.removed_paths;
+        r.removed_bytes += c.before->bytes;
+        break;
+      case ChangeKind::Modified:
+        ++r.modified_paths;
+        if (c.delta() > 0) r.grown_bytes += static_cast<uint64_t>(c.delta());
+        else r.shrunk_bytes += static_cast<uint64_t>(-c.delta());
+        if (!c.content_changed()) ++r.metadata_only;
+        break;
     }
-    if (c.after) r.added_bytes += c.after->bytes;
-    if (c.before) r.removed_bytes += c.before->bytes;
   }
 
   RollNode root;
-  add_rows(root, before, false, opt.depth);
-  add_rows(root, after, true, opt.depth);
+  add_rows(root, pair.before, pair.before_bytes, false, opt.depth);
+  add_rows(root, pair.after, pair.after_bytes, true, opt.depth);
   r.rollup = to_row("TOTAL", root, 0, opt.top);
 
-  LayerMatch m = match_layers(before.info, after.info);
-  auto bl = label_layers(before, stages, m.shared, "before");
-  auto al = label_layers(after, stages, m.shared, "after");
+  r.labels = label_layers(&before, after, stages);
+  size_t shared = match_layers(before.info, after.info).shared;
+  r.shared_layers = shared;
   size_t nb = before.info.layers.size(), na = after.info.layers.size();
-  for (size_t i = 0; i < m.shared; ++i) {
-    LayerDiffRow row{LayerDiffRow::Shared, static_cast<int>(i), static_cast<int>(i),
-                     after.info.layers[i], 0, 0, al[i]};
-    r.layers.push_back(std::move(row));
-  }
-  for (size_t i = m.shared; i < nb; ++i)
-    r.layers.push_back({LayerDiffRow::BeforeOnly, static_cast<int>(i), -1, before.info.layers[i], 0, 0, bl[i]});
-  for (size_t j = m.shared; j < na; ++j)
-    r.layers.push_back({LayerDiffRow::AfterOnly, -1, static_cast<int>(j), after.info.layers[j], 0, 0, al[j]});
-  auto brow = [&](uint32_t i) -> LayerDiffRow& { return r.layers[i < m.shared ? i : i]; };
-  auto arow = [&](uint32_t j) -> LayerDiffRow& {
-    return r.layers[j < m.shared ? j : nb + (j - m.shared)];
-  };
+  for (size_t i = 0; i < shared; ++i)
+    r.layers.push_back({LayerDiffRow::Shared, static_cast<int>(i), static_cast<int>(i),
+                        after.info.layers[i], r.labels.after[i]});
+  for (size_t i = shared; i < nb; ++i)
+    r.layers.push_back({LayerDiffRow::BeforeOnly, static_cast<int>(i), -1, before.info.layers[i],
+                        r.labels.before[i]});
+  for (size_t j = shared; j < na; ++j)
+    r.layers.push_back({LayerDiffRow::AfterOnly, -1, static_cast<int>(j), after.info.layers[j],
+                        r.labels.after[j]});
   for (const auto& c : r.changes) {
-    if (c.before && c.before->bytes && c.before->layer < nb) brow(c.before->layer).removed += c.before->bytes;
-    if (c.after && c.after->bytes && c.after->layer < na) arow(c.after->layer).added += c.after->bytes;
+    auto& row = const_cast<LayerDiffRow&>(r.row_of(c.responsible));
+    ++row.paths;
+    int64_t d = c.delta();
+    if (d > 0) row.added += static_cast<uint64_t>(d);
+    else row.removed += static_cast<uint64_t>(-d);
   }
+
+  // Stages: the sums of their layers, in order of first appearance.
+  r.stages.from_dockerfile = stages.dockerfile != nullptr;
+  std::map<std::string, size_t> at;
+  for (const auto& l : r.layers) {
+    auto [it, fresh] = at.try_emplace(l.label.stage, r.stages.rows.size());
+    if (fresh) r.stages.rows.push_back({l.label.stage});
+    StageRow& s = r.stages.rows[it->second];
+    s.added += l.added;
+    s.removed += l.removed;
+    ++s.layers;
+  }
+  r.stages.leftovers = stage_leftovers(after, r.labels, stages, opt.top, opt.depth);
 
   r.top_added = top_of(r.changes, opt.top, [](const FileChange& c) {
     return c.kind == ChangeKind::Added ? c.after->bytes : 0;
@@ -151,7 +194,6 @@ DiffReport build_diff_report(const MergedImage& before, const MergedImage& after
   r.top_shrunk = top_of(r.changes, opt.top, [](const FileChange& c) -> uint64_t {
     return c.kind == ChangeKind::Modified && c.delta() < 0 ? static_cast<uint64_t>(-c.delta()) : 0;
   });
-  r.stages = build_stage_report(before, after, bl, al, stages, opt.top, opt.depth);
   return r;
 }
 

@@ -63,46 +63,8 @@ std::string unexec(const std::string& args) {
   return out;
 }
 
-/// Destination of COPY/ADD: the last argument.
-std::string last_arg(const std::string& args) {
-  auto k = args.find_last_of(' ');
-  return k == std::string::npos ? args : args.substr(k + 1);
-}
-
-/// --from=NAME of a COPY, or "".
-std::string copy_from(const std::string& args) {
-  std::istringstream in(args);
-  std::string w;
-  while (in >> w)
-    if (starts(w, "--from=")) return lower(w.substr(7));
-  return "";
-}
-
 }  // namespace
 
-int match_score(const Instruction& h, const Instruction& i) {
-  if (h.keyword != i.keyword) return 0;
-  if (h.keyword == "RUN") {
-    std::string a = collapse(unexec(i.args));
-    // Exec-form RUN ["sh","-c","x"] and shell form both reach history as their command line.
-    if (starts(a, "/bin/sh -c ")) a = a.substr(11);
-    if (a == h.args) return 3;
-    // A heredoc's body reaches history in builder-specific forms: the keyword is all we know.
-    return i.args.find("<<") != std::string::npos ? 1 : 0;
-  }
-  if (h.keyword == "COPY" || h.keyword == "ADD") {
-    // Classic history has "file:<hash> in <dest>"; BuildKit keeps the flags and sources.
-    if (h.args == i.args) return 3;
-    std::string hf = copy_from(h.args), inf = copy_from(i.args);
-    if (!hf.empty() && hf != inf) return 0;
-    return last_arg(h.args) == last_arg(i.args) ? 2 : 0;
-  }
-  // ENV, WORKDIR, CMD, …: exact, else the keyword (their rendering differs between builders).
-  return collapse(unexec(h.args)) == collapse(unexec(i.args)) ? 3 : 1;
-}
-
-namespace {
-}  // namespace
 
 const Stage* Dockerfile::find(const std::string& name) const {
   for (const auto& s : stages)
@@ -116,6 +78,7 @@ const Stage* Dockerfile::find(const std::string& name) const {
 
 Dockerfile parse_dockerfile(const std::string& text, const std::string& file) {
   Dockerfile df;
+  df.file = file;
   std::vector<std::string> lines;
   {
     std::string l;
@@ -266,60 +229,217 @@ std::string display_created_by(const std::string& raw) {
   return s;
 }
 
-std::vector<HistoryLabel> label_history(const std::vector<HistoryEntry>& history,
-                                        const Dockerfile& df, const std::string& target) {
-  std::vector<HistoryLabel> labels(history.size());
-  const Stage* st = target.empty() ? &df.stages.back() : df.find(target);
-  size_t end = history.size();  // label history[0, end) with stage st
-  int guard = 0;
-  std::string base = st ? st->from : "";
-  while (st && end > 0 && guard++ < 64) {
-    base = st->from;
-    const auto& ins = st->instructions;
-    size_t n = end, m = ins.size();
-    // Weighted LCS over history[0,n) x ins[0,m), preferring to align at the end.
-    std::vector<std::vector<int>> dp(n + 1, std::vector<int>(m + 1, 0));
-    std::vector<Instruction> norm(n);
-    for (size_t a = 0; a < n; ++a) norm[a] = normalize_created_by(history[a].created_by);
-    for (size_t a = 1; a <= n; ++a)
-      for (size_t b = 1; b <= m; ++b) {
-        int sc = match_score(norm[a - 1], ins[b - 1]);
-        int best = std::max(dp[a - 1][b], dp[a][b - 1]);
-        if (sc) best = std::max(best, dp[a - 1][b - 1] + sc);
-        dp[a][b] = best;
-      }
-    size_t a = n, b = m, first = n, last = 0;
-    while (a > 0 && b > 0) {
-      int sc = match_score(norm[a - 1], ins[b - 1]);
-      if (sc && dp[a][b] == dp[a - 1][b - 1] + sc) {
-        labels[a - 1] = {st->name, static_cast<int>(b - 1), ins[b - 1].text()};
-        if (first == n) last = a - 1;
-        first = a - 1;
-        --a;
-        --b;
-      } else if (dp[a][b] == dp[a - 1][b]) {
-        --a;
-      } else {
-        --b;
-      }
-    }
-    if (first == n) break;  // nothing of this stage found
-    // History between two matches of the stage that matched nothing still belongs to it; what
-    // follows the last match is left unlabelled (another build's layers).
-    for (size_t k = first; k <= last; ++k)
-      if (labels[k].stage.empty()) labels[k].stage = st->name;
-    end = first;
-    const Stage* parent = df.find(st->from);
-    if (parent == st) parent = nullptr;
-    if (!parent) {
-      for (size_t k = 0; k < end; ++k) labels[k].stage = "base: " + st->from;
-      end = 0;
-    }
-    st = parent;
+std::string copy_source(const Instruction& ins) {
+  std::istringstream in(ins.args);
+  std::string w;
+  while (in >> w) {
+    if (!starts(w, "--")) break;
+    if (starts(w, "--from=")) return lower(w.substr(7));
   }
-  for (size_t k = 0; k < end; ++k)
-    if (labels[k].stage.empty()) labels[k].stage = "base: " + base;
-  return labels;
+  return "";
+}
+
+std::vector<int> stage_lineage(const Dockerfile& df, int target) {
+  std::vector<int> out;
+  if (target < 0 || target >= static_cast<int>(df.stages.size())) return out;
+  for (int s = target; s >= 0 && out.size() < df.stages.size();) {
+    out.push_back(s);
+    const Stage* parent = df.find(df.stages[s].from);
+    int p = parent ? static_cast<int>(parent - df.stages.data()) : -1;
+    s = p >= 0 && p < s ? p : -1;  // only an earlier stage can be a parent
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+namespace {
+
+/// A path made absolute against a working directory, without "." or a trailing "/".
+std::string absolute(const std::string& wd, const std::string& p) {
+  std::string joined = !p.empty() && p[0] == '/' ? p : (wd.empty() ? "/" : wd) + "/" + p;
+  std::vector<std::string> parts;
+  std::istringstream in(joined);
+  std::string c;
+  while (std::getline(in, c, '/')) {
+    if (c.empty() || c == ".") continue;
+    if (c == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(c);
+  }
+  std::string out;
+  for (auto& x : parts) out += "/" + x;
+  return out.empty() ? "/" : out;
+}
+
+/// COPY/ADD arguments: flags, then sources and the destination (shell or exec form).
+struct CopyArgs {
+  std::string from;   ///< --from=, lower-cased
+  std::string dest;   ///< as written
+  bool valid = false;
+};
+
+CopyArgs parse_copy(const std::string& args) {
+  CopyArgs c;
+  std::string rest = args;
+  // Flags come first: --from=x --chown=a:b --link ...
+  for (;;) {
+    std::string t = collapse(rest);
+    if (!starts(t, "--")) {
+      rest = t;
+      break;
+    }
+    auto sp = t.find(' ');
+    std::string flag = t.substr(0, sp);
+    if (starts(flag, "--from=")) c.from = lower(flag.substr(7));
+    rest = sp == std::string::npos ? "" : t.substr(sp + 1);
+  }
+  std::string words = unexec(rest);
+  if (words.empty()) return c;
+  auto k = words.find_last_of(' ');
+  c.dest = k == std::string::npos ? words : words.substr(k + 1);
+  c.valid = k != std::string::npos || !rest.empty();
+  return c;
+}
+
+/// What an instruction or a history entry is compared by.
+struct Key {
+  std::string keyword;
+  std::string text;     ///< RUN: command; others: normalised arguments
+  bool copy = false;    ///< COPY/ADD: compare `from` and the resolved destination
+  bool classic = false; ///< history in the "COPY dir:<hash> in <dest>" form: no --from known
+  std::string from, dest;  ///< dest: as written (relative to the working directory)
+  bool never = false;   ///< cannot match exactly (a heredoc)
+};
+
+/// Arguments of ENV/LABEL/ARG in one form: "K V" -> "K=V".
+std::string kv_form(const std::string& keyword, const std::string& args) {
+  if ((keyword == "ENV" || keyword == "LABEL") && args.find('=') == std::string::npos) {
+    auto sp = args.find(' ');
+    if (sp != std::string::npos) return args.substr(0, sp) + "=" + args.substr(sp + 1);
+  }
+  return args;
+}
+
+/// "RUN --mount=… --network=… cmd" -> "cmd" (BuildKit keeps no RUN flags in the history).
+std::string strip_run_flags(std::string a) {
+  for (;;) {
+    a = collapse(a);
+    if (!starts(a, "--")) return a;
+    auto sp = a.find(' ');
+    if (sp == std::string::npos) return "";
+    a = a.substr(sp + 1);
+  }
+}
+
+Key instruction_key(const Instruction& i) {
+  Key k;
+  k.keyword = i.keyword;
+  if (i.keyword == "RUN") {
+    if (i.args.find("<<") != std::string::npos && i.args.find('\n') != std::string::npos) k.never = true;
+    std::string a = collapse(unexec(strip_run_flags(i.args)));
+    if (starts(a, "/bin/sh -c ")) a = a.substr(11);
+    k.text = a;
+  } else if (i.keyword == "COPY" || i.keyword == "ADD") {
+    CopyArgs c = parse_copy(i.args);
+    k.copy = true;
+    k.from = c.from;
+    k.dest = c.dest;
+    k.never = !c.valid;
+  } else {
+    k.text = kv_form(i.keyword, collapse(unexec(i.args)));
+  }
+  return k;
+}
+
+Key history_key(const std::string& created_by) {
+  Instruction n = normalize_created_by(created_by);
+  Key k;
+  k.keyword = n.keyword;
+  if (n.keyword == "RUN") {
+    k.text = collapse(n.args);
+  } else if (n.keyword == "COPY" || n.keyword == "ADD") {
+    k.copy = true;
+    std::string raw = collapse(created_by);
+    auto nop = raw.find("#(nop)");
+    std::string rest = collapse(nop == std::string::npos ? raw : raw.substr(nop + 6));
+    rest = collapse(rest.substr(std::min(rest.size(), n.keyword.size())));
+    if ((starts(rest, "file:") || starts(rest, "dir:") || starts(rest, "multi:")) &&
+        rest.find(" in ") != std::string::npos) {
+      k.classic = true;
+      k.dest = collapse(rest.substr(rest.find(" in ") + 4));
+    } else {
+      CopyArgs c = parse_copy(n.args);
+      k.from = c.from;
+      k.dest = c.dest;
+      k.never = !c.valid;
+    }
+  } else {
+    k.text = kv_form(n.keyword, collapse(unexec(n.args)));
+  }
+  return k;
+}
+
+}  // namespace
+
+std::vector<InstructionRef> align_history(const std::vector<HistoryEntry>& history,
+                                          const Dockerfile& df, int target) {
+  std::vector<InstructionRef> out(history.size());
+  std::vector<int> lin = stage_lineage(df, target);
+  if (lin.empty()) return out;
+  // The lineage's instructions in order, each with the WORKDIR in force ("" until one is set:
+  // the base image's, which only the history knows).
+  std::vector<InstructionRef> ins;
+  std::vector<Key> ik;
+  std::vector<std::string> iwd;
+  std::string wd;
+  for (int s : lin) {
+    for (size_t i = 0; i < df.stages[s].instructions.size(); ++i) {
+      const Instruction& in = df.stages[s].instructions[i];
+      ins.push_back({s, static_cast<int>(i)});
+      ik.push_back(instruction_key(in));
+      iwd.push_back(wd);
+      if (in.keyword == "WORKDIR") wd = absolute(wd.empty() ? "/" : wd, unexec(collapse(in.args)));
+    }
+  }
+  std::vector<Key> hk;
+  std::vector<std::string> hwd;
+  std::string hw = "/";
+  for (const auto& h : history) {
+    hk.push_back(history_key(h.created_by));
+    hwd.push_back(hw);
+    if (hk.back().keyword == "WORKDIR") hw = absolute(hw, hk.back().text);
+  }
+  auto match = [&](size_t a, size_t b) {
+    const Key& h = hk[a];
+    const Key& i = ik[b];
+    if (h.keyword != i.keyword || h.never || i.never) return false;
+    if (!i.copy) return h.text == i.text;
+    if (!h.classic && h.from != i.from) return false;
+    std::string idest = absolute(iwd[b].empty() ? hwd[a] : iwd[b], i.dest);
+    return absolute(hwd[a], h.dest) == idest;
+  };
+  size_t n = history.size(), m = ins.size();
+  std::vector<std::vector<int>> dp(n + 1, std::vector<int>(m + 1, 0));
+  for (size_t a = 1; a <= n; ++a)
+    for (size_t b = 1; b <= m; ++b) {
+      int best = std::max(dp[a - 1][b], dp[a][b - 1]);
+      if (match(a - 1, b - 1)) best = std::max(best, dp[a - 1][b - 1] + 1);
+      dp[a][b] = best;
+    }
+  for (size_t a = n, b = m; a > 0 && b > 0;) {
+    if (match(a - 1, b - 1) && dp[a][b] == dp[a - 1][b - 1] + 1) {
+      out[a - 1] = ins[b - 1];
+      --a;
+      --b;
+    } else if (dp[a][b] == dp[a - 1][b]) {
+      --a;
+    } else {
+      --b;
+    }
+  }
+  return out;
 }
 
 }  // namespace layerdiff

@@ -23,6 +23,7 @@ struct Stage {
 };
 
 struct Dockerfile {
+  std::string file;  ///< the path it was read from, for labels and messages
   std::vector<Stage> stages;
   /// The stage called `name` (case-insensitive, as Docker does), or by index "0", "1"…; nullptr.
   const Stage* find(const std::string& name) const;
@@ -38,27 +39,32 @@ Dockerfile parse_dockerfile(const std::string& text, const std::string& file);
 /// -> ("RUN", "apt-get update"); build-arg prefixes "|1 A=b " are dropped.
 Instruction normalize_created_by(const std::string& created_by);
 
-/// How well a normalised history entry matches an instruction: 0 no, 1 same keyword only (for
-/// instructions whose history rendering varies: ENV, CMD, heredoc RUN), 2 same COPY/ADD
-/// destination, 3 same instruction.
-int match_score(const Instruction& history, const Instruction& instruction);
+/// The `--from=` source of a COPY/ADD instruction, lower-cased ("" when it has none).
+std::string copy_source(const Instruction& ins);
+
+/// The stages an image built with `--target` stage `target` runs, root first: a stage FROM an
+/// earlier stage comes after it. Empty when `target` is out of range.
+std::vector<int> stage_lineage(const Dockerfile& df, int target);
+
+/// An instruction of a Dockerfile: stage index and index in that stage's instructions.
+struct InstructionRef {
+  int stage = -1, instruction = -1;
+  bool matched() const { return stage >= 0; }
+};
+
+/// Aligns an image's history with the instructions of the lineage of stage `target`, keeping
+/// their order (a longest common subsequence), on exact matches only:
+///  - RUN: the command text (shell or exec form, build-arg prefix and BuildKit flags aside);
+///  - COPY/ADD: the keyword and the destination resolved against WORKDIR, and the --from source
+///    where the history records it (BuildKit does; the classic builder and buildah write only
+///    "COPY dir:<hash> in <dest>"); a heredoc RUN never matches (its history form varies);
+///  - other instructions: their arguments (exec form and whitespace normalised).
+/// Returns one InstructionRef per history entry (unmatched: stage -1).
+std::vector<InstructionRef> align_history(const std::vector<HistoryEntry>& history,
+                                          const Dockerfile& df, int target);
 
 /// A created_by as people read it: "/bin/sh -c #(nop)  CMD [\"x\"]" -> "CMD [\"x\"]",
 /// "/bin/sh -c apt-get update" -> "RUN apt-get update", "… # buildkit" without the marker.
 std::string display_created_by(const std::string& created_by);
-
-/// The label of one history entry: which stage, which instruction (-1: none matched).
-struct HistoryLabel {
-  std::string stage;        ///< stage name, or "base: <image>" for history below the first stage
-  int instruction = -1;     ///< index into that stage's instructions
-  std::string instruction_text;
-};
-
-/// Labels every history entry of an image built from `df`'s stage `target` (default: the last
-/// stage): the entries at the end are aligned with the stage's instructions (weighted LCS: same
-/// keyword and arguments > same keyword); the entries below are the FROM's, recursively when FROM
-/// names an earlier stage, else "base: <image>".
-std::vector<HistoryLabel> label_history(const std::vector<HistoryEntry>& history,
-                                        const Dockerfile& df, const std::string& target = "");
 
 }  // namespace layerdiff

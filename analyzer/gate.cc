@@ -6,6 +6,7 @@
 #include <map>
 #include <tuple>
 
+#include "analyzer/error.h"
 #include "analyzer/listing.h"
 #include "analyzer/path.h"
 
@@ -183,13 +184,7 @@ size_t GateReport::count(RuleResult::Status s) const {
                        [s](const RuleResult& r) { return r.status == s; });
 }
 
-std::vector<StageLabel> after_layer_labels(const DiffReport& d) {
-  std::vector<StageLabel> out(d.after.layers);
-  for (const auto& row : d.layers)
-    if (row.after_index >= 0 && static_cast<size_t>(row.after_index) < out.size())
-      out[row.after_index] = row.label;
-  return out;
-}
+std::vector<StageLabel> after_layer_labels(const DiffReport& d) { return d.labels.after; }
 
 GateReport evaluate_gate(const GateRules& rules, const GateInput& in, const GateOptions& opt) {
   const InspectReport& ir = *in.inspect;
@@ -220,6 +215,15 @@ GateReport evaluate_gate(const GateRules& rules, const GateInput& in, const Gate
   if (rules.max_size_compressed) {
     RuleResult r = make("max-size-compressed", "max-size-compressed", RuleResult::Bytes,
                         *rules.max_size_compressed);
+    // An uncompressed layer (docker save, an OCI layout written without compression) has no
+    // compressed size to judge: refuse rather than judge the tar's size as if it were one.
+    for (const auto& l : ir.layers)
+      if (l.info.compression == "none")
+        throw Error(after.info.source + ": max-size-compressed: layer " + std::to_string(l.info.index) +
+                    " (" + short_digest(l.info.digest) +
+                    ") is stored uncompressed, so the image's compressed size is unknown; check an "
+                    "archive with compressed layers (an OCI archive from skopeo or podman, or the "
+                    "registry's image), or use --max-size");
     judge(r, static_cast<int64_t>(ir.compressed_size), 0);
     if (r.status == RuleResult::Fail)
       for (const auto& l : ir.layers) r.layers.push_back(j.blame(l.info.index, l.info.compressed_size, 0));

@@ -571,6 +571,7 @@ PackageReport build_package_report(const MergedImage& img) {
   // 4. Every visible regular file (first name) to its owner, else the nearest npm package
   // directory above it, else [no package].
   std::vector<uint64_t> bytes(pkgs.size(), 0), files(pkgs.size(), 0);
+  std::vector<uint32_t> final_owner(t.inode_count(), kNone);
   for (const PathRow& row : rows) {
     const Inode& ino = t.inode(row.inode);
     if (ino.type != EntryType::File || !row.first_name) continue;
@@ -587,6 +588,7 @@ PackageReport build_package_report(const MergedImage& img) {
         }
       }
     }
+    final_owner[row.inode] = o;
     if (o == kNone) {
       r.unowned_bytes += ino.size;
       ++r.unowned_files;
@@ -625,6 +627,14 @@ PackageReport build_package_report(const MergedImage& img) {
   std::sort(r.packages.begin(), r.packages.end(), [](const PackageRow& a, const PackageRow& b) {
     return std::tie(b.bytes, a.ecosystem, a.name) < std::tie(a.bytes, b.ecosystem, b.name);
   });
+  {
+    std::map<std::pair<Ecosystem, std::string>, int32_t> row_of;
+    for (size_t i = 0; i < r.packages.size(); ++i)
+      row_of[{r.packages[i].ecosystem, r.packages[i].key}] = static_cast<int32_t>(i);
+    r.inode_owner.assign(t.inode_count(), -1);
+    for (size_t n = 0; n < final_owner.size(); ++n)
+      if (final_owner[n] != kNone) r.inode_owner[n] = row_of[{pkgs[final_owner[n]].eco, pkgs[final_owner[n]].key}];
+  }
   for (auto& [eco, n] : counts)
     r.databases.push_back(std::string(ecosystem_name(eco)) + ": " + std::to_string(n) +
                           (n == 1 ? " package" : " packages"));

@@ -57,6 +57,9 @@ struct PackageReport {
   uint64_t contested_files = 0;  ///< files listed by more than one package (given to one)
   std::vector<std::string> databases;  ///< "dpkg: 120 packages in /var/lib/dpkg/status", …
   std::vector<std::string> warnings;   ///< databases not read or not understood
+  /// Per inode of the image's tree: the index in `packages` of the package its bytes went to,
+  /// or -1 ([no package], or not a visible regular file).
+  std::vector<int32_t> inode_owner;
 };
 
 PackageReport build_package_report(const MergedImage& img);

@@ -1,10 +1,12 @@
 // main.cc: flags (CLI11) -> plain options -> pipeline -> renderer; the one place that catches
 // Error and chooses the exit code: 0 ok, 1 differences/gate failed (where asked), 2 error.
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <optional>
+#include <set>
 #include <iostream>
 
 #include <fstream>
@@ -36,6 +38,8 @@ struct Options {
   std::string cache_dir;
   std::string format = "table";
   std::string color = "auto";
+  bool wide = false;  ///< --wide: never cut table cells to the terminal's width
+  std::string before_image, after_image, before_platform, after_platform;
   size_t top = 10;
   int depth = 2;
   // diff
@@ -54,12 +58,22 @@ Format parse_format(const std::string& s) {
   return Format::Table;
 }
 
+/// Colour: --color always, or on a terminal unless NO_COLOR is set (https://no-color.org: an
+/// explicit flag wins over the variable). Cells are cut to the terminal's width only when
+/// stdout is one and --wide is not given.
 Style style_for(const Options& o) {
   Style st;
   const char* nc = std::getenv("NO_COLOR");
   bool no_color = nc && *nc;
-  if (o.color == "always") st.color = !no_color;
-  else if (o.color == "auto") st.color = !no_color && isatty(STDOUT_FILENO);
+  bool tty = isatty(STDOUT_FILENO);
+  if (o.color == "always") st.color = true;
+  else if (o.color == "auto") st.color = !no_color && tty;
+  if (tty && !o.wide) {
+    struct winsize ws {};
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) st.width = ws.ws_col;
+    else if (const char* c = std::getenv("COLUMNS"); c && std::atoi(c) > 0) st.width = std::atoi(c);
+    else st.width = 80;
+  }
   return st;
 }
 
@@ -82,14 +96,25 @@ void warn(const std::string& w) {
   else std::cerr << "layerdiff: warning: " << w << "\n";
 }
 
-std::unique_ptr<MergedImage> load(const std::string& path, const Options& o) {
+enum class Side { Any, Before, After };
+
+/// Reads and merges one image. --before-image/--after-image and --before-platform/--after-platform
+/// override --image and --platform for that side of a diff (or the baseline and image of check).
+std::unique_ptr<MergedImage> load(const std::string& path, const Options& o, Side side = Side::Any,
+                                  LayerChangeSink* changes = nullptr) {
   if (g_progress) g_progress->set_label(path);
-  LoadedImage li = read_image(path, o.read);
+  ReadOptions ro = o.read;
+  const std::string& ref = side == Side::Before ? o.before_image : side == Side::After ? o.after_image : "";
+  const std::string& plat =
+      side == Side::Before ? o.before_platform : side == Side::After ? o.after_platform : "";
+  if (!ref.empty()) ro.image = ref;
+  if (!plat.empty()) ro.platform = plat;
+  LoadedImage li = read_image(path, ro);
   for (auto& w : li.warnings) warn(w);
   std::vector<const std::vector<LayerEntry>*> layers;
   for (auto& l : li.layers) layers.push_back(&l->entries);
   Diagnostics diag;
-  auto img = merge_image(std::move(li.info), layers, diag);
+  auto img = merge_image(std::move(li.info), layers, diag, changes);
   for (auto& w : diag.warnings) warn(w);
   return img;
 }
@@ -101,6 +126,10 @@ void add_read_options(CLI::App* c, Options& o) {
   c->add_flag("--no-verify", o.no_verify,
               "skip checking blob sha256 digests and diff_ids (faster, trusts the archive)");
   add_limit_options(c, o.read.limits);
+  c->add_option("--before-image", o.before_image, "--image for BEFORE (the baseline of check) only");
+  c->add_option("--after-image", o.after_image, "--image for AFTER (the checked image) only");
+  c->add_option("--before-platform", o.before_platform, "--platform for BEFORE (the baseline) only");
+  c->add_option("--after-platform", o.after_platform, "--platform for AFTER (the checked image) only");
   c->add_flag("-q,--quiet", o.quiet, "no progress line on stderr (it only shows on a terminal)");
   c->add_flag("--no-cache", o.no_cache,
               "neither use nor write the layer index cache (re-read and re-verify every layer)");
@@ -129,6 +158,7 @@ void add_diff_options(CLI::App* c, Options& o, bool required) {
   c->add_option("--depth", o.depth, "directory depth of the size rollup")->check(CLI::Range(1, 4096));
   c->add_option("--color", o.color, "auto (a terminal without NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  c->add_flag("--wide", o.wide, "never cut table cells to fit the terminal's width");
   c->add_option("--stage", o.stages,
                 "NAME=IMAGE: the image of an intermediate build stage (e.g. saved with\n"
                 "docker build --target NAME); reports what it held that AFTER lacks")
@@ -157,10 +187,16 @@ struct StageSources {
 };
 
 void load_stage_sources(const Options& o, StageSources& src) {
+  std::set<std::string> names;
   for (const auto& s : o.stages) {
     auto eq = s.find('=');
+    std::string name = s.substr(0, eq);
+    std::string lname = name;
+    for (auto& c : lname) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!names.insert(lname).second)
+      throw Error("--stage " + name + " is given twice; which image is stage " + name + "?");
     src.images.push_back(load(s.substr(eq + 1), o));
-    src.in.stages.push_back({s.substr(0, eq), src.images.back().get()});
+    src.in.stages.push_back({name, src.images.back().get()});
   }
   auto read_dockerfile = [](const std::string& path) {
     std::ifstream f(path, std::ios::binary);
@@ -172,6 +208,13 @@ void load_stage_sources(const Options& o, StageSources& src) {
   if (!o.dockerfile.empty()) {
     src.df = read_dockerfile(o.dockerfile);
     src.in.dockerfile = &src.df;
+    for (const auto& st : src.in.stages)
+      if (!src.df.find(st.name)) {
+        std::string all;
+        for (const auto& x : src.df.stages) all += (all.empty() ? "" : ", ") + x.name;
+        warn("--stage " + st.name + ": " + o.dockerfile + " has no stage of that name (its stages: " +
+             all + "); its layers are labelled " + st.name + " by their ChainIDs only");
+      }
   }
   if (!o.before_dockerfile.empty()) {
     src.before_df = read_dockerfile(o.before_dockerfile);
@@ -186,7 +229,7 @@ DiffReport diff_report(const MergedImage& before, const MergedImage& after, cons
   DiffReportOptions ropt;
   ropt.top = o.top;
   ropt.depth = o.depth;
-  return build_diff_report(before, after, diff_trees(before, after, dopt), in, ropt);
+  return build_diff_report(before, after, in, dopt, ropt);
 }
 
 /// --by package on inspect: the image's package report (its warnings printed here).
@@ -202,8 +245,8 @@ std::optional<PackageView> package_view(const MergedImage& img, const Options& o
 int run_diff(const Options& o) {
   if (o.images.size() != 2) throw Error("diff needs two images: layerdiff BEFORE AFTER");
   if (o.images[0] == "-" && o.images[1] == "-") throw Error("only one image can come from stdin (-)");
-  auto before = load(o.images[0], o);
-  auto after = load(o.images[1], o);
+  auto before = load(o.images[0], o, Side::Before);
+  auto after = load(o.images[1], o, Side::After);
   StageSources src;
   load_stage_sources(o, src);
   images_loaded();
@@ -227,9 +270,9 @@ int run_check(Options& o, CLI::App* cmd) {
   GateRules rules = gate_rules(o.check);
   const std::string& base = o.check.baseline;
   if (base == "-" && o.image_path == "-") throw Error("only one image can come from stdin (-)");
-  auto after = load(o.image_path, o);
+  auto after = load(o.image_path, o, Side::After);
   std::unique_ptr<MergedImage> before;
-  if (!base.empty()) before = load(base, o);
+  if (!base.empty()) before = load(base, o, Side::Before);
   StageSources src;
   load_stage_sources(o, src);
   images_loaded();
@@ -246,7 +289,7 @@ int run_check(Options& o, CLI::App* cmd) {
     in.diff = &*diff;
     in.labels = after_layer_labels(*diff);
   } else {
-    in.labels = label_layers(*after, src.in, 0, "after");
+    in.labels = label_layers(nullptr, *after, src.in).after;
   }
   std::optional<PackageReport> packages;  // --forbid-package, --max-package-growth
   std::optional<PackageDiff> package_diff;

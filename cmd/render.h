@@ -11,15 +11,27 @@ namespace layerdiff {
 
 enum class Format { Table, Json, Markdown };
 
-/// Style for the table renderer: colour only when asked (a terminal without NO_COLOR).
+/// Style for the table renderer: colour only when asked (a terminal without NO_COLOR, or
+/// --color always); `width` the terminal's columns to fit long cells into (0: never cut).
 struct Style {
   bool color = false;
+  size_t width = 0;
   std::string bold(const std::string& s) const { return color ? "\033[1m" + s + "\033[0m" : s; }
   std::string dim(const std::string& s) const { return color ? "\033[2m" + s + "\033[0m" : s; }
+  std::string red(const std::string& s) const { return color ? "\033[31m" + s + "\033[0m" : s; }
+  std::string green(const std::string& s) const { return color ? "\033[32m" + s + "\033[0m" : s; }
+  /// A size change: growth red, shrinkage green (the text already padded by the caller).
+  std::string delta(const std::string& s, int64_t d) const {
+    return d > 0 ? red(s) : d < 0 ? green(s) : s;
+  }
+  /// `s` cut to what is left of the terminal's width after `used` columns (never below `min`).
+  std::string fit(const std::string& s, size_t used, size_t min = 24) const;
 };
 
 /// JSON schema version of every document layerdiff prints; bumped on incompatible changes.
-inline constexpr int kSchemaVersion = 1;
+/// 2: the diff charges each change to one responsible layer (changes[].responsible), layers and
+/// stages carry added/removed/delta of those changes, leftovers split four ways.
+inline constexpr int kSchemaVersion = 2;
 
 /// Package attribution as the renderers show it (cmd/render_packages.h).
 struct PackageView {

@@ -1,4 +1,6 @@
-// render_diff.cc: `layerdiff diff` as a terminal table, JSON (schema_version 1) or Markdown.
+// render_diff.cc: `layerdiff diff` as a terminal table, JSON (schema_version 2) or Markdown.
+// Every format shows the same quantities (diff_report.h); JSON and Markdown never cut a value,
+// the table cuts only what does not fit a terminal's width.
 #include <boost/json.hpp>
 
 #include "cmd/render.h"
@@ -18,7 +20,7 @@ const char* status_name(LayerDiffRow::Status s) {
   return "?";
 }
 
-std::string idx(int i) { return i < 0 ? "-" : std::to_string(i); }
+int row_index(const LayerDiffRow& l) { return l.after_index >= 0 ? l.after_index : l.before_index; }
 
 json::object state_json(const PathState& s) {
   json::object o;
@@ -35,8 +37,13 @@ json::object state_json(const PathState& s) {
   return o;
 }
 
+json::object ref_json(LayerRef::Side side, uint32_t index) {
+  return {{"image", side_name(side)}, {"index", index}};
+}
+
 json::object summary_json(const ImageSummary& s) {
   json::object o;
+  o["name"] = s.name;
   o["source"] = s.source;
   o["reference"] = s.reference;
   o["platform"] = s.platform;
@@ -63,6 +70,15 @@ json::object rollup_json(const RollupRow& r) {
   return o;
 }
 
+json::object label_json(const StageLabel& l) {
+  json::object o;
+  o["stage"] = l.stage;
+  o["instruction"] = l.instruction;
+  o["copied_from"] = l.copied_from.empty() ? json::value(nullptr) : json::value(l.copied_from);
+  o["label_source"] = l.source;
+  return o;
+}
+
 void render_json(const DiffReport& r, const PackageDiffView* pk, std::ostream& out) {
   json::object doc;
   doc["schema_version"] = kSchemaVersion;
@@ -81,9 +97,13 @@ void render_json(const DiffReport& r, const PackageDiffView* pk, std::ostream& o
   ch["added"] = r.added_paths;
   ch["removed"] = r.removed_paths;
   ch["modified"] = r.modified_paths;
+  ch["metadata_only"] = r.metadata_only;
   ch["added_bytes"] = r.added_bytes;
   ch["removed_bytes"] = r.removed_bytes;
+  ch["grown_bytes"] = r.grown_bytes;
+  ch["shrunk_bytes"] = r.shrunk_bytes;
   summary["changes"] = std::move(ch);
+  summary["shared_layers"] = r.shared_layers;
   doc["summary"] = std::move(summary);
 
   json::array changes;
@@ -96,16 +116,10 @@ void render_json(const DiffReport& r, const PackageDiffView* pk, std::ostream& o
     o["what"] = std::move(what);
     o["before"] = c.before ? json::value(state_json(*c.before)) : json::value(nullptr);
     o["after"] = c.after ? json::value(state_json(*c.after)) : json::value(nullptr);
-    json::object layer;
-    if (c.after) {
-      layer["image"] = "after";
-      layer["index"] = c.after->layer;
-    } else {
-      layer["image"] = "before";
-      layer["index"] = c.before->layer;
-    }
-    o["layer"] = std::move(layer);
     o["delta"] = c.delta();
+    o["responsible"] = ref_json(c.responsible.side, c.responsible.index);
+    if (c.written_by) o["written_by"] = ref_json(LayerRef::Before, *c.written_by);
+    if (c.removed_by) o["removed_by"] = ref_json(LayerRef::After, *c.removed_by);
     changes.push_back(std::move(o));
   }
   doc["changes"] = std::move(changes);
@@ -113,48 +127,56 @@ void render_json(const DiffReport& r, const PackageDiffView* pk, std::ostream& o
 
   json::array layers;
   for (const auto& l : r.layers) {
-    json::object o;
+    json::object o = label_json(l.label);
     o["status"] = status_name(l.status);
     o["before_index"] = l.before_index < 0 ? json::value(nullptr) : json::value(l.before_index);
     o["after_index"] = l.after_index < 0 ? json::value(nullptr) : json::value(l.after_index);
     o["digest"] = l.info.digest;
     o["diff_id"] = l.info.diff_id;
+    o["chain_id"] = l.info.chain_id;
     o["created_by"] = l.info.created_by;
-    o["stage"] = l.label.stage;
-    o["instruction"] = l.label.instruction;
     o["added"] = l.added;
     o["removed"] = l.removed;
+    o["delta"] = l.delta();
+    o["paths"] = l.paths;
     layers.push_back(std::move(o));
   }
   doc["layers"] = std::move(layers);
 
   json::object stages;
   stages["source"] = r.stages.from_dockerfile ? "dockerfile" : "layers";
+  stages["common_layers"] = r.labels.common;
   json::array rows;
-  for (const auto& s : r.stages.rows) {
-    json::object o;
-    o["stage"] = s.stage;
-    o["before"] = s.before;
-    o["after"] = s.after;
-    o["delta"] = sdiff(s.before, s.after);
-    rows.push_back(std::move(o));
-  }
+  for (const auto& s : r.stages.rows)
+    rows.push_back({{"stage", s.stage}, {"layers", s.layers}, {"added", s.added},
+                    {"removed", s.removed}, {"delta", s.delta()}});
   stages["rows"] = std::move(rows);
   json::array lefts;
   for (const auto& lo : r.stages.leftovers) {
     json::object o;
     o["name"] = lo.name;
     o["content"] = lo.content;
-    o["absent"] = lo.absent;
-    o["carried"] = lo.carried;
-    json::array dirs;
-    for (const auto& s : lo.absent_dirs) dirs.push_back({{"path", s.label}, {"size", s.bytes}, {"files", s.count}});
-    o["absent_directories"] = std::move(dirs);
+    o["common_base"] = lo.common_base;
+    o["inherited"] = lo.inherited;
+    o["copied"] = lo.copied;
+    o["also_in_after"] = lo.also_in_after;
+    o["left_behind"] = lo.left_behind;
     json::array ls;
-    for (const auto& l : lo.layers)
-      ls.push_back({{"index", l.index}, {"instruction", l.instruction}, {"content", l.content},
-                    {"absent", l.absent}});
+    for (const auto& l : lo.layers) {
+      json::object x = label_json(l.label);
+      x["index"] = l.index;
+      x["content"] = l.content;
+      x["left_behind"] = l.left_behind;
+      x["inherited"] = l.inherited;
+      ls.push_back(std::move(x));
+    }
     o["layers"] = std::move(ls);
+    json::array dirs;
+    for (const auto& s : lo.directories) dirs.push_back({{"path", s.label}, {"size", s.bytes}, {"files", s.count}});
+    o["directories"] = std::move(dirs);
+    json::array pkgs;
+    for (const auto& p : lo.packages) pkgs.push_back({{"package", p.name}, {"size", p.bytes}, {"files", p.files}});
+    o["packages"] = std::move(pkgs);
     lefts.push_back(std::move(o));
   }
   stages["leftovers"] = std::move(lefts);
@@ -163,56 +185,179 @@ void render_json(const DiffReport& r, const PackageDiffView* pk, std::ostream& o
   out << json::serialize(doc) << '\n';
 }
 
-void rollup_rows(const RollupRow& r, std::ostream& out) {
+// ------------------------------------------------------------------------------------- table
+
+std::string signed_count(int64_t n) { return (n > 0 ? "+" : "") + std::to_string(n); }
+
+/// "+1.5 MiB" padded to `w`, coloured by sign; "" (padded) for 0 when `blank_zero`.
+std::string delta_cell(const Style& st, int64_t d, size_t w, bool blank_zero = false) {
+  if (d == 0 && blank_zero) return std::string(w, ' ');
+  return st.delta(rpad(human_delta(d), w), d);
+}
+
+void rollup_rows(const RollupRow& r, std::ostream& out, const Style& st) {
   for (const auto& c : r.children) {
     out << "  " << rpad(human_bytes(c.before), 10) << "  " << rpad(human_bytes(c.after), 10) << "  "
-        << rpad(human_delta(c.delta()), 11) << "  " << rpad(pct(c.before, c.after), 8) << "  "
+        << delta_cell(st, c.delta(), 11) << "  " << rpad(pct(c.before, c.after), 8) << "  "
         << std::string(2 * (c.level - 1), ' ') << c.label << "\n";
     // Nested rows only where something changed: unchanged subtrees stay one line.
-    if (c.delta() != 0) rollup_rows(c, out);
+    if (c.delta() != 0) rollup_rows(c, out, st);
   }
 }
 
 void rollup_table(const RollupRow& r, std::ostream& out, const Style& st) {
-  rollup_rows(r, out);
+  rollup_rows(r, out, st);
   out << "  " << rpad(human_bytes(r.before), 10) << "  " << rpad(human_bytes(r.after), 10) << "  "
-      << rpad(human_delta(r.delta()), 11) << "  " << rpad(pct(r.before, r.after), 8) << "  "
+      << delta_cell(st, r.delta(), 11) << "  " << rpad(pct(r.before, r.after), 8) << "  "
       << st.bold("TOTAL") << "\n";
 }
 
-void files_table(const char* title, const std::vector<const FileChange*>& v, std::ostream& out,
-                 const Style& st) {
+/// "builder", "runtime ← prod-deps" (a COPY --from layer), "after ← builder (by content)".
+std::string stage_cell(const StageLabel& l) {
+  if (l.copied_from.empty()) return l.stage;
+  return l.stage + " ← " + l.copied_from + (l.source == "content" ? " (by content)" : "");
+}
+
+std::string layer_name(const DiffReport& r, const LayerRef& ref) {
+  const LayerDiffRow& row = r.row_of(ref);
+  return std::string(status_name(row.status)) + " layer " + std::to_string(ref.index);
+}
+
+void files_table(const DiffReport& r, const char* title, const std::vector<const FileChange*>& v,
+                 std::ostream& out, const Style& st) {
   if (v.empty()) return;
   out << "\n" << st.bold(title) << "\n";
   for (const auto* c : v) {
-    uint32_t layer = c->after ? c->after->layer : c->before->layer;
-    out << "  " << rpad(human_delta(c->delta()), 11) << "  " << c->path << "  "
-        << st.dim(std::string("(") + (c->after ? "after" : "before") + " layer " +
-                  std::to_string(layer) + ")")
+    const StageLabel& l = r.row_of(c->responsible).label;
+    std::string who = "(" + layer_name(r, c->responsible) +
+                      (l.stage == side_name(c->responsible.side) ? "" : ", " + stage_cell(l)) + ")";
+    out << "  " << delta_cell(st, c->delta(), 11) << "  " << c->path << "  " << st.dim(st.fit(who, 17 + c->path.size(), 12))
         << "\n";
+  }
+}
+
+/// One line per stage image: what it left behind, by instruction.
+void left_behind_lines(const DiffReport& r, std::ostream& out, const Style& st) {
+  bool first = true;
+  for (const auto& lo : r.stages.leftovers) {
+    std::string s = lo.name + " left " + human_bytes(lo.left_behind) + " behind";
+    std::vector<const StageLayerRow*> ls;
+    for (const auto& l : lo.layers)
+      if (l.left_behind) ls.push_back(&l);
+    std::stable_sort(ls.begin(), ls.end(), [](auto* a, auto* b) { return a->left_behind > b->left_behind; });
+    for (size_t i = 0; i < ls.size() && i < 3; ++i)
+      s += (i ? ", " : ": ") + human_bytes(ls[i]->left_behind) + " by " + ls[i]->label.instruction;
+    if (ls.size() > 3) s += ", …";
+    out << (first ? st.bold("STAGES") : std::string(6, ' ')) << "  " << st.fit(s, 8) << "\n";
+    first = false;
+  }
+}
+
+void layers_table(const DiffReport& r, std::ostream& out, const Style& st) {
+  size_t sw = 5;
+  for (const auto& l : r.layers) sw = std::max(sw, stage_cell(l.label).size());
+  if (st.width) sw = std::min<size_t>(sw, 30);
+  out << "\n" << st.bold("LAYERS") << "  " << st.dim("each change is charged to one layer; shared layers to none") << "\n";
+  out << "  " << pad("IMAGE", 6) << "  " << rpad("#", 3) << "  " << pad("DIGEST", 12) << "  "
+      << rpad("ADDED", 11) << "  " << rpad("REMOVED", 11) << "  " << rpad("NET", 11) << "  "
+      << rpad("PATHS", 7) << "  " << pad("STAGE", sw) << "  INSTRUCTION\n";
+  uint64_t ta = 0, tr = 0, tp = 0;
+  size_t used = 2 + 6 + 2 + 3 + 2 + 12 + 3 * (2 + 11) + 2 + 7 + 2 + sw + 2;
+  for (const auto& l : r.layers) {
+    out << "  " << pad(status_name(l.status), 6) << "  " << rpad(std::to_string(row_index(l)), 3) << "  "
+        << short_digest(l.info.digest) << "  "
+        << delta_cell(st, static_cast<int64_t>(l.added), 11, true) << "  "
+        << delta_cell(st, -static_cast<int64_t>(l.removed), 11, true) << "  "
+        << (l.paths ? delta_cell(st, l.delta(), 11) : std::string(11, ' ')) << "  "
+        << rpad(l.paths ? std::to_string(l.paths) : "", 7) << "  "
+        << pad(st.width ? clip(stage_cell(l.label), sw) : stage_cell(l.label), sw) << "  "
+        << st.fit(l.label.instruction, used) << "\n";
+    ta += l.added;
+    tr += l.removed;
+    tp += l.paths;
+  }
+  out << "  " << pad("", 6) << "  " << rpad("", 3) << "  " << pad("NET", 12) << "  "
+      << delta_cell(st, static_cast<int64_t>(ta), 11) << "  " << delta_cell(st, -static_cast<int64_t>(tr), 11)
+      << "  " << delta_cell(st, sdiff(tr, ta), 11) << "  " << rpad(std::to_string(tp), 7) << "\n";
+}
+
+void stages_table(const DiffReport& r, std::ostream& out, const Style& st) {
+  if (r.stages.rows.empty()) return;
+  size_t sw = 5;
+  for (const auto& s : r.stages.rows) sw = std::max(sw, s.stage.size());
+  if (st.width) sw = std::min<size_t>(sw, st.width > 60 ? st.width - 50 : 10);
+  out << "\n" << st.bold("STAGES") << "  " << st.dim("the sums of their layers' rows") << "\n";
+  out << "  " << pad("STAGE", sw) << "  " << rpad("LAYERS", 6) << "  " << rpad("ADDED", 11) << "  "
+      << rpad("REMOVED", 11) << "  " << rpad("NET", 11) << "\n";
+  uint64_t ta = 0, tr = 0;
+  for (const auto& s : r.stages.rows) {
+    out << "  " << pad(st.width ? clip(s.stage, sw) : s.stage, sw) << "  " << rpad(std::to_string(s.layers), 6)
+        << "  " << delta_cell(st, static_cast<int64_t>(s.added), 11, true) << "  "
+        << delta_cell(st, -static_cast<int64_t>(s.removed), 11, true) << "  "
+        << delta_cell(st, s.delta(), 11) << "\n";
+    ta += s.added;
+    tr += s.removed;
+  }
+  out << "  " << pad("NET", sw) << "  " << rpad("", 6) << "  " << delta_cell(st, static_cast<int64_t>(ta), 11)
+      << "  " << delta_cell(st, -static_cast<int64_t>(tr), 11) << "  " << delta_cell(st, sdiff(tr, ta), 11)
+      << "\n";
+}
+
+void leftovers_table(const DiffReport& r, std::ostream& out, const Style& st) {
+  for (const auto& lo : r.stages.leftovers) {
+    out << "\n" << st.bold("LEFT BEHIND IN STAGE " + lo.name) << ": " << human_bytes(lo.left_behind)
+        << " of its " << human_bytes(lo.content) << " content\n";
+    out << "  " << human_bytes(lo.content) << " = " << human_bytes(lo.common_base) << " common base";
+    if (lo.inherited) out << " + " << human_bytes(lo.inherited) << " in other stages' layers";
+    out << " + " << human_bytes(lo.copied) << " copied into AFTER + " << human_bytes(lo.also_in_after)
+        << " also in AFTER + " << human_bytes(lo.left_behind) << " left behind\n";
+    bool any = false;
+    for (const auto& l : lo.layers) any |= l.left_behind > 0;
+    if (!any) continue;
+    out << "  " << st.dim("by instruction:") << "\n";
+    size_t sw = 5;
+    for (const auto& l : lo.layers)
+      if (l.left_behind) sw = std::max(sw, l.label.stage.size());
+    if (st.width) sw = std::min<size_t>(sw, 24);
+    for (const auto& l : lo.layers)
+      if (l.left_behind)
+        out << "  " << rpad(human_bytes(l.left_behind), 10) << "  layer " << rpad(std::to_string(l.index), 2)
+            << "  " << pad(st.width ? clip(l.label.stage, sw) : l.label.stage, sw) << "  "
+            << st.fit(l.label.instruction, 24 + sw) << "\n";
+    out << "  " << st.dim("by directory:") << "\n";
+    for (const auto& d : lo.directories)
+      out << "  " << rpad(human_bytes(d.bytes), 10) << "  " << d.label << "\n";
+    if (!lo.packages.empty()) {
+      out << "  " << st.dim("by package:") << "\n";
+      for (const auto& p : lo.packages) out << "  " << rpad(human_bytes(p.bytes), 10) << "  " << p.name << "\n";
+    }
   }
 }
 
 void render_table(const DiffReport& r, const PackageDiffView* pk, const Style& st, std::ostream& out) {
   auto side = [&](const char* name, const ImageSummary& s) {
-    out << st.bold(name) << "  " << s.reference << "  (" << s.platform << ", " << s.layout << ")  "
-        << s.layers << " layers, " << human_bytes(s.content_size) << " content, "
+    out << st.bold(name) << "  " << s.name << "  (" << s.platform << ", " << s.layout << ")  "
+        << count(s.layers, "layer") << ", " << human_bytes(s.content_size) << " content, "
         << human_bytes(s.compressed_size) << " stored, " << human_bytes(s.tar_size) << " as tar\n";
   };
   side("BEFORE", r.before);
   side("AFTER ", r.after);
-  out << st.bold("DELTA ") << "  content " << human_delta(sdiff(r.before.content_size, r.after.content_size))
-      << " " << pct(r.before.content_size, r.after.content_size) << ", stored "
-      << human_delta(sdiff(r.before.compressed_size, r.after.compressed_size)) << ", tar "
+  int64_t d = sdiff(r.before.content_size, r.after.content_size);
+  std::string p = pct(r.before.content_size, r.after.content_size);
+  out << st.bold("DELTA ") << "  content " << st.delta(human_delta(d), d) << (p.empty() ? "" : " (" + p + ")")
+      << ", stored " << human_delta(sdiff(r.before.compressed_size, r.after.compressed_size)) << ", as tar "
       << human_delta(sdiff(r.before.tar_size, r.after.tar_size)) << ", layers "
-      << (static_cast<int64_t>(r.after.layers) - static_cast<int64_t>(r.before.layers)) << "\n";
-  out << st.bold("PATHS ") << "  " << r.added_paths << " added (" << human_bytes(r.added_bytes)
-      << " incl. new content of modified), " << r.removed_paths << " removed ("
-      << human_bytes(r.removed_bytes) << " incl. old content of modified), " << r.modified_paths
-      << " modified\n";
-  if (r.changes.empty()) {
-    out << "\nThe merged filesystems are identical.\n";
-  }
+      << signed_count(static_cast<int64_t>(r.after.layers) - static_cast<int64_t>(r.before.layers)) << "\n";
+  out << st.bold("PATHS ") << "  " << r.added_paths << " added (" << human_delta(static_cast<int64_t>(r.added_bytes))
+      << "), " << r.removed_paths << " removed (" << human_delta(-static_cast<int64_t>(r.removed_bytes)) << "), "
+      << r.modified_paths << " modified";
+  if (r.modified_paths)
+    out << " (" << human_delta(static_cast<int64_t>(r.grown_bytes)) << " grown, "
+        << human_delta(-static_cast<int64_t>(r.shrunk_bytes)) << " shrunk; " << r.metadata_only
+        << " with unchanged content)";
+  out << "\n";
+  left_behind_lines(r, out, st);
+  if (r.changes.empty()) out << "\nThe merged filesystems are identical.\n";
 
   if (pk && pk->by_package) {
     package_rollup_table(*pk, st, out);
@@ -223,51 +368,16 @@ void render_table(const DiffReport& r, const PackageDiffView* pk, const Style& s
     rollup_table(r.rollup, out, st);
   }
   if (pk && pk->diff.any) package_changes_table(*pk, st, out);
-
-  out << "\n" << st.bold("LAYERS AND INSTRUCTIONS") << "\n";
-  out << "  " << pad("STATUS", 6) << "  " << rpad("BEF", 3) << "  " << rpad("AFT", 3) << "  "
-      << pad("DIGEST", 12) << "  " << rpad("ADDED", 10) << "  " << rpad("REMOVED", 10) << "  "
-      << pad("STAGE", 22) << "  INSTRUCTION\n";
-  uint64_t ta = 0, tr = 0;
-  for (const auto& l : r.layers) {
-    out << "  " << pad(status_name(l.status), 6) << "  " << rpad(idx(l.before_index), 3) << "  "
-        << rpad(idx(l.after_index), 3) << "  " << short_digest(l.info.digest) << "  "
-        << rpad(l.added ? "+" + human_bytes(l.added) : "", 10) << "  "
-        << rpad(l.removed ? "-" + human_bytes(l.removed) : "", 10) << "  "
-        << pad(clip(l.label.stage, 22), 22) << "  " << clip(l.label.instruction, 60) << "\n";
-    ta += l.added;
-    tr += l.removed;
-  }
-  out << "  " << pad("", 6) << "  " << rpad("", 3) << "  " << rpad("", 3) << "  " << pad("NET", 12)
-      << "  " << rpad("+" + human_bytes(ta), 10) << "  " << rpad("-" + human_bytes(tr), 10) << "  "
-      << human_delta(sdiff(tr, ta)) << "\n";
-
-  if (!r.stages.rows.empty()) {
-    out << "\n" << st.bold("STAGES") << "\n";
-    out << "  " << pad("STAGE", 24) << "  " << rpad("BEFORE", 10) << "  " << rpad("AFTER", 10) << "  "
-        << rpad("DELTA", 11) << "\n";
-    for (const auto& s : r.stages.rows)
-      out << "  " << pad(clip(s.stage, 24), 24) << "  " << rpad(human_bytes(s.before), 10) << "  "
-          << rpad(human_bytes(s.after), 10) << "  " << rpad(human_delta(sdiff(s.before, s.after)), 11)
-          << "\n";
-  }
-  for (const auto& lo : r.stages.leftovers) {
-    out << "\n" << st.bold("LEFT BEHIND IN STAGE " + lo.name) << ": " << human_bytes(lo.absent) << " of "
-        << human_bytes(lo.content) << " (" << human_bytes(lo.carried) << " reached AFTER)\n";
-    for (const auto& l : lo.layers)
-      if (l.absent)
-        out << "  " << rpad(human_bytes(l.absent), 10) << "  layer " << l.index << "  "
-            << clip(l.instruction, 70) << "\n";
-    out << "  " << st.dim("by directory:") << "\n";
-    for (const auto& d : lo.absent_dirs)
-      out << "  " << rpad(human_bytes(d.bytes), 10) << "  " << d.label << "\n";
-  }
-
-  files_table("BIGGEST ADDED FILES", r.top_added, out, st);
-  files_table("BIGGEST REMOVED FILES", r.top_removed, out, st);
-  files_table("MOST GROWN FILES", r.top_grown, out, st);
-  files_table("MOST SHRUNK FILES", r.top_shrunk, out, st);
+  layers_table(r, out, st);
+  stages_table(r, out, st);
+  leftovers_table(r, out, st);
+  files_table(r, "BIGGEST ADDED FILES", r.top_added, out, st);
+  files_table(r, "BIGGEST REMOVED FILES", r.top_removed, out, st);
+  files_table(r, "MOST GROWN FILES", r.top_grown, out, st);
+  files_table(r, "MOST SHRUNK FILES", r.top_shrunk, out, st);
 }
+
+// ---------------------------------------------------------------------------------- Markdown
 
 void md_rows(const RollupRow& r, std::ostream& out) {
   for (const auto& c : r.children) {
@@ -285,9 +395,11 @@ void md_rollup(const RollupRow& r, std::ostream& out) {
       << human_delta(r.delta()) << "** | " << pct(r.before, r.after) << " | **TOTAL** |\n";
 }
 
+std::string md_delta(int64_t d, bool blank_zero = true) { return d == 0 && blank_zero ? "" : human_delta(d); }
+
 void render_markdown(const DiffReport& r, const PackageDiffView* pk, std::ostream& out) {
   int64_t d = sdiff(r.before.content_size, r.after.content_size);
-  out << "### layerdiff: `" << md_cell(r.before.reference) << "` → `" << md_cell(r.after.reference)
+  out << "### layerdiff: `" << md_cell(r.before.name) << "` → `" << md_cell(r.after.name)
       << "`: " << human_delta(d) << " " << pct(r.before.content_size, r.after.content_size) << "\n\n";
   out << "| | Before | After | Delta |\n|---|---:|---:|---:|\n";
   out << "| Content | " << human_bytes(r.before.content_size) << " | " << human_bytes(r.after.content_size)
@@ -296,11 +408,20 @@ void render_markdown(const DiffReport& r, const PackageDiffView* pk, std::ostrea
       << human_bytes(r.after.compressed_size) << " | "
       << human_delta(sdiff(r.before.compressed_size, r.after.compressed_size)) << " |\n";
   out << "| Layers | " << r.before.layers << " | " << r.after.layers << " | "
-      << (static_cast<int64_t>(r.after.layers) - static_cast<int64_t>(r.before.layers)) << " |\n";
+      << signed_count(static_cast<int64_t>(r.after.layers) - static_cast<int64_t>(r.before.layers)) << " |\n";
   out << "| Files | " << r.before.files << " | " << r.after.files << " | "
-      << sdiff(r.before.files, r.after.files) << " |\n\n";
-  out << r.added_paths << " paths added, " << r.removed_paths << " removed, " << r.modified_paths
-      << " modified.\n\n";
+      << signed_count(sdiff(r.before.files, r.after.files)) << " |\n\n";
+  out << r.added_paths << " paths added (" << human_delta(static_cast<int64_t>(r.added_bytes)) << "), "
+      << r.removed_paths << " removed (" << human_delta(-static_cast<int64_t>(r.removed_bytes)) << "), "
+      << r.modified_paths << " modified";
+  if (r.modified_paths)
+    out << " (" << human_delta(static_cast<int64_t>(r.grown_bytes)) << " grown, "
+        << human_delta(-static_cast<int64_t>(r.shrunk_bytes)) << " shrunk; " << r.metadata_only
+        << " with unchanged content)";
+  out << ".\n\n";
+  for (const auto& lo : r.stages.leftovers)
+    out << "Stage `" << md_cell(lo.name) << "` left **" << human_bytes(lo.left_behind) << "** behind of its "
+        << human_bytes(lo.content) << ".\n\n";
   if (pk && pk->by_package) {
     package_rollup_markdown(*pk, out);
   } else {
@@ -308,30 +429,57 @@ void render_markdown(const DiffReport& r, const PackageDiffView* pk, std::ostrea
     md_rollup(r.rollup, out);
   }
   if (pk && pk->diff.any) package_changes_markdown(*pk, out);
-  out << "\n#### Layers and instructions\n\n| Status | Added | Removed | Stage | Instruction |\n"
-         "|---|---:|---:|---|---|\n";
+  out << "\n#### Layers\n\nEach change is charged to one layer; shared layers to none.\n\n"
+         "| Image | # | Added | Removed | Net | Paths | Stage | Instruction |\n"
+         "|---|---:|---:|---:|---:|---:|---|---|\n";
+  uint64_t ta = 0, tr = 0, tp = 0;
   for (const auto& l : r.layers) {
-    if (!l.added && !l.removed && l.status == LayerDiffRow::Shared) continue;
-    out << "| " << status_name(l.status) << " | " << (l.added ? "+" + human_bytes(l.added) : "")
-        << " | " << (l.removed ? "-" + human_bytes(l.removed) : "") << " | " << md_cell(l.label.stage)
-        << " | `" << md_cell(clip(l.label.instruction, 100)) << "` |\n";
+    out << "| " << status_name(l.status) << " | " << row_index(l) << " | "
+        << md_delta(static_cast<int64_t>(l.added)) << " | " << md_delta(-static_cast<int64_t>(l.removed))
+        << " | " << (l.paths ? human_delta(l.delta()) : "") << " | " << (l.paths ? std::to_string(l.paths) : "")
+        << " | " << md_cell(stage_cell(l.label)) << " | `" << md_cell(l.label.instruction) << "` |\n";
+    ta += l.added;
+    tr += l.removed;
+    tp += l.paths;
   }
+  out << "| **NET** | | **" << human_delta(static_cast<int64_t>(ta)) << "** | **"
+      << human_delta(-static_cast<int64_t>(tr)) << "** | **" << human_delta(sdiff(tr, ta)) << "** | " << tp
+      << " | | |\n";
   if (!r.stages.rows.empty()) {
-    out << "\n#### Stages\n\n| Stage | Before | After | Delta |\n|---|---:|---:|---:|\n";
+    out << "\n#### Stages\n\n| Stage | Layers | Added | Removed | Net |\n|---|---:|---:|---:|---:|\n";
     for (const auto& s : r.stages.rows)
-      out << "| " << md_cell(s.stage) << " | " << human_bytes(s.before) << " | " << human_bytes(s.after)
-          << " | " << human_delta(sdiff(s.before, s.after)) << " |\n";
+      out << "| " << md_cell(s.stage) << " | " << s.layers << " | " << md_delta(static_cast<int64_t>(s.added))
+          << " | " << md_delta(-static_cast<int64_t>(s.removed)) << " | " << human_delta(s.delta()) << " |\n";
   }
   for (const auto& lo : r.stages.leftovers) {
-    out << "\n#### Left behind in stage `" << md_cell(lo.name) << "`: " << human_bytes(lo.absent)
-        << " of " << human_bytes(lo.content) << "\n\n| Bytes | Instruction |\n|---:|---|\n";
+    out << "\n#### Left behind in stage `" << md_cell(lo.name) << "`: " << human_bytes(lo.left_behind)
+        << " of " << human_bytes(lo.content) << "\n\n"
+        << "| Common base | Other stages' layers | Copied into AFTER | Also in AFTER | Left behind |\n"
+           "|---:|---:|---:|---:|---:|\n| "
+        << human_bytes(lo.common_base) << " | " << human_bytes(lo.inherited) << " | " << human_bytes(lo.copied) << " | "
+        << human_bytes(lo.also_in_after) << " | " << human_bytes(lo.left_behind) << " |\n";
+    bool any = false;
+    for (const auto& l : lo.layers) any |= l.left_behind > 0;
+    if (!any) continue;
+    out << "\n| Left behind | Layer | Stage | Instruction |\n|---:|---:|---|---|\n";
     for (const auto& l : lo.layers)
-      if (l.absent) out << "| " << human_bytes(l.absent) << " | `" << md_cell(clip(l.instruction, 100)) << "` |\n";
+      if (l.left_behind)
+        out << "| " << human_bytes(l.left_behind) << " | " << l.index << " | " << md_cell(l.label.stage)
+            << " | `" << md_cell(l.label.instruction) << "` |\n";
+    out << "\n| Left behind | Directory |\n|---:|---|\n";
+    for (const auto& dr : lo.directories)
+      out << "| " << human_bytes(dr.bytes) << " | `" << md_cell(dr.label) << "` |\n";
+    if (!lo.packages.empty()) {
+      out << "\n| Left behind | Package |\n|---:|---|\n";
+      for (const auto& p : lo.packages) out << "| " << human_bytes(p.bytes) << " | " << md_cell(p.name) << " |\n";
+    }
   }
   auto files = [&](const char* title, const std::vector<const FileChange*>& v) {
     if (v.empty()) return;
-    out << "\n<details><summary>" << title << "</summary>\n\n| Delta | Path |\n|---:|---|\n";
-    for (const auto* c : v) out << "| " << human_delta(c->delta()) << " | `" << md_cell(c->path) << "` |\n";
+    out << "\n<details><summary>" << title << "</summary>\n\n| Delta | Path | Charged to |\n|---:|---|---|\n";
+    for (const auto* c : v)
+      out << "| " << human_delta(c->delta()) << " | `" << md_cell(c->path) << "` | "
+          << md_cell(layer_name(r, c->responsible)) << " |\n";
     out << "\n</details>\n";
   };
   files("Biggest added files", r.top_added);

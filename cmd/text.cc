@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "cmd/render.h"
+
 namespace layerdiff {
 
 std::string human_bytes(uint64_t n) {
@@ -93,6 +95,15 @@ std::string md_cell(const std::string& in) {
     else s += c;
   }
   return s;
+}
+
+std::string Style::fit(const std::string& s, size_t used, size_t min) const {
+  if (width == 0) {
+    std::string o;
+    for (char c : s) o += (c == '\n' || c == '\t' || c == '\r') ? ' ' : c;
+    return o;
+  }
+  return clip(s, width > used + min ? width - used : min);
 }
 
 }  // namespace layerdiff

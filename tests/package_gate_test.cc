@@ -48,7 +48,7 @@ GateReport check(const GateRules& rules, const MergedImage& after, const MergedI
   std::optional<DiffReport> d;
   PackageDiff pd;
   if (before) {
-    d = build_diff_report(*before, after, diff_trees(*before, after, {}), {}, {});
+    d = build_diff_report(*before, after, {}, {}, {});
     in.diff = &*d;
     pd = diff_packages(build_package_report(*before), pa);
     in.package_diff = &pd;
