@@ -9,7 +9,8 @@
 namespace layerdiff {
 
 /// Adds --max-entries, --max-metadata, --max-layer-size and --max-ratio to `c`, writing into `l`.
-/// Sizes accept a unit suffix (K, M, G, T: powers of 1024; KiB, MiB, ... too).
+/// Sizes as the check rules write them (analyzer/threshold.h): kB/MB/GB/TB are powers of 1000,
+/// KiB/MiB/GiB/TiB powers of 1024, a bare number is bytes.
 void add_limit_options(CLI::App* c, Limits& l);
 
 }  // namespace layerdiff

@@ -464,6 +464,20 @@ class Reader {
           fresh[i] = true;
         }
     }
+    // A layer from the cache was read under the limits of the run that cached it: judge it
+    // against this run's, so that a warm run refuses what a cold one would.
+    {
+      LayerReadOptions lo;
+      lo.limits = opt_.limits;
+      for (size_t i = 0; i < descs.size(); ++i) {
+        if (!fresh[i])
+          check_layer_limits(got[i]->blob, lo,
+                             src_->label() + ": layer " +
+                                 short_digest(descs[i].digest.empty() ? diff_ids[i] : descs[i].digest));
+        lo.entries_before += got[i]->blob.entries;
+        lo.metadata_before += got[i]->blob.metadata_bytes;
+      }
+    }
     // The merge applies a layer once per mention: a manifest naming one layer many times costs
     // as much as that many layers.
     uint64_t merged_entries = 0;

@@ -82,6 +82,25 @@ bool keep_package_db(std::atomic<uint64_t>& used, uint64_t size) {
 
 }  // namespace
 
+void check_layer_limits(const LayerBlobInfo& info, const LayerReadOptions& opt, const std::string& what) {
+  const Limits& lim = opt.limits;
+  if (lim.max_layer_size && info.tar_size > lim.max_layer_size)
+    throw LimitError(what + ": more than " + std::to_string(lim.max_layer_size) +
+                     " bytes uncompressed" + limit_hint("--max-layer-size"));
+  if (info.compression != Compression::None && lim.max_ratio && info.tar_size > limits::kRatioFloorBytes &&
+      info.tar_size / lim.max_ratio > info.compressed_size)
+    throw LimitError(what + ": expands more than " + std::to_string(lim.max_ratio) +
+                     " times past the first " + std::to_string(limits::kRatioFloorBytes >> 20) +
+                     " MiB, a decompression bomb?" + limit_hint("--max-ratio"));
+  if (opt.entries_before + info.entries > lim.max_entries)
+    throw LimitError(what + ": more than " + std::to_string(lim.max_entries) +
+                     " entries in the image's layers" + limit_hint("--max-entries"));
+  if (opt.metadata_before + info.metadata_bytes > lim.max_metadata_bytes)
+    throw LimitError(what + ": more than " + std::to_string(lim.max_metadata_bytes) +
+                     " bytes of names, link targets and xattrs in the image's layers" +
+                     limit_hint("--max-metadata"));
+}
+
 LayerBlobInfo read_layer(ByteSource& blob, const LayerReadOptions& opt, const std::string& what,
                          EntrySink& sink) {
   LayerBlobInfo info;

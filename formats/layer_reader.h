@@ -40,6 +40,11 @@ struct LayerBlobInfo {
   std::string diff_id;           ///< "sha256:…" of the uncompressed tar ("" without sha256)
 };
 
+/// The limits read_layer enforces while reading, judged on a layer already read (one the layer
+/// cache holds), so that a warm run refuses what a cold one would. Throws LimitError with the
+/// same message.
+void check_layer_limits(const LayerBlobInfo& info, const LayerReadOptions& opt, const std::string& what);
+
 /// Reads a whole layer blob. `what` names it in errors ("<file>: layer sha256:abcd…").
 /// Throws Error for a corrupt or truncated stream, naming the entry path where one is involved.
 LayerBlobInfo read_layer(ByteSource& blob, const LayerReadOptions& opt, const std::string& what,

@@ -53,7 +53,7 @@ wait
 err=$(timeout 10 "$ld" ls --max-entries 10 "$fixtures/docker.tar" 2>&1 >/dev/null); rc=$?
 check "--max-entries" 2 \
   "layerdiff: error: $fixtures/docker.tar: layer 85a9f4a5dd6a: more than 10 entries in the image's layers; raise the limit with --max-entries" "$rc" "$err"
-err=$(timeout 10 "$ld" ls --max-layer-size 100K "$fixtures/docker.tar" 2>&1 >/dev/null); rc=$?
+err=$(timeout 10 "$ld" ls --max-layer-size 100KiB "$fixtures/docker.tar" 2>&1 >/dev/null); rc=$?
 check "--max-layer-size" 2 \
   "layerdiff: error: $fixtures/docker.tar: layer 85a9f4a5dd6a: more than 102400 bytes uncompressed; raise the limit with --max-layer-size" "$rc" "$err"
 out=$(timeout 60 "$ld" ls --max-ratio 100000 gzip-bomb.tar 2>&1 >/dev/null); rc=$?
