@@ -1,5 +1,7 @@
 #include "formats/layer_cache.h"
 
+#include "formats/reader_version.h"  // generated: LAYERDIFF_READER_VERSION
+
 #define XXH_STATIC_LINKING_ONLY
 #include <dirent.h>
 #include <fcntl.h>
@@ -17,10 +19,11 @@
 namespace layerdiff {
 namespace {
 
-// Bump when the payload layout or what LayerEntry means changes: old files are then ignored.
-constexpr char kMagic[8] = {'L', 'D', 'L', 'A', 'Y', 'E', 'R', '\0'};
-constexpr uint32_t kVersion = 2;  // 2: package database content (LayerEntry::content)
-constexpr size_t kHeader = 8 + 4 + 8 + 8;  // magic, version, payload size, XXH3-64 of payload
+// No hand-bumped format number: the reader version (a hash of the reader's sources, made by the
+// build) changes whenever the payload layout, LayerEntry or what a layer reads to can.
+constexpr char kMagic[8] = {'L', 'D', 'L', 'A', 'Y', 'E', 'R', '3'};
+constexpr size_t kVersionLen = 16;  // hex digits of the reader version
+constexpr size_t kHeader = 8 + kVersionLen + 8 + 8;  // magic, version, payload size, XXH3-64 of payload
 
 void put_u64(std::string& o, uint64_t v) {
   while (v >= 0x80) {
@@ -167,7 +170,15 @@ std::optional<LayerData> decode_layer(std::string_view payload) {
   return l;
 }
 
-LayerStore::LayerStore(std::string dir, uint64_t cap_bytes) : dir_(std::move(dir)), cap_(cap_bytes) {}
+LayerStore::LayerStore(std::string dir, uint64_t cap_bytes, std::string version)
+    : dir_(std::move(dir)), cap_(cap_bytes), version_(std::move(version)) {
+  // Only plain hex versions of the fixed length name files; anything else disables the disk cache.
+  bool ok = version_.size() == kVersionLen;
+  for (char ch : version_) ok = ok && ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'));
+  if (!ok) dir_.clear();
+}
+
+std::string LayerStore::reader_version() { return LAYERDIFF_READER_VERSION; }
 
 std::string LayerStore::default_dir() {
   const char* x = std::getenv("XDG_CACHE_HOME");
@@ -178,14 +189,15 @@ std::string LayerStore::default_dir() {
 }
 
 std::string LayerStore::path_for(const std::string& digest) const {
-  // Only plain digests name files: "sha256:<hex>" -> "sha256-<hex>.idx".
+  // Only plain digests name files: "sha256:<hex>" -> "sha256-<hex>.<version>.idx". Files of
+  // other versions are never opened; they age out of the directory under the size cap.
   std::string name;
   for (char ch : digest) {
     if (ch == ':') name += '-';
     else if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) name += ch;
     else return "";
   }
-  return name.empty() ? "" : dir_ + "/" + name + ".idx";
+  return name.empty() ? "" : dir_ + "/" + name + "." + version_ + ".idx";
 }
 
 std::shared_ptr<const LayerData> LayerStore::find(const std::string& digest) {
@@ -244,10 +256,9 @@ std::shared_ptr<const LayerData> LayerStore::load(const std::string& digest) {
   }
   ::close(fd);
   if (buf.size() < kHeader || std::memcmp(buf.data(), kMagic, 8) != 0) return nullptr;
-  uint32_t version = 0;
-  std::memcpy(&version, buf.data() + 8, 4);
-  uint64_t size = get_fixed(buf.data() + 12), sum = get_fixed(buf.data() + 20);
-  if (version != kVersion || size != buf.size() - kHeader) return nullptr;
+  std::string_view version(buf.data() + 8, kVersionLen);
+  uint64_t size = get_fixed(buf.data() + 8 + kVersionLen), sum = get_fixed(buf.data() + 16 + kVersionLen);
+  if (version != version_ || size != buf.size() - kHeader) return nullptr;
   std::string_view payload(buf.data() + kHeader, size);
   if (XXH3_64bits(payload.data(), payload.size()) != sum) return nullptr;
   auto d = decode_layer(payload);
@@ -265,7 +276,7 @@ void LayerStore::save(const std::string& digest, const LayerData& layer) {
   ::mkdir(dir_.c_str(), 0700);
   std::string payload = encode_layer(layer);
   std::string out(kMagic, 8);
-  out.append(reinterpret_cast<const char*>(&kVersion), 4);
+  out += version_;
   put_fixed(out, payload.size());
   put_fixed(out, XXH3_64bits(payload.data(), payload.size()));
   out += payload;

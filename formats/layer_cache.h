@@ -4,9 +4,11 @@
 //
 // On disk ($XDG_CACHE_HOME/layerdiff, else ~/.cache/layerdiff): one file per layer, written to a
 // temporary name and renamed (atomic: a reader sees a whole file or none, so two runs can share
-// the directory), with a magic, a format version, the key and an XXH3 checksum of the payload.
-// A file that is truncated, corrupt, of another version or for another key is ignored and
-// rewritten, never trusted. Entries are written only for layers whose blob sha256 and diff_id
+// the directory), with a magic, the reader version, the key and an XXH3 checksum of the payload.
+// The key is the blob digest and the reader version: a hash the build makes of every source that
+// decides what a layer reads to (cmake/reader_version.cmake), so a binary whose reader differs in
+// any byte never uses another's files. A file that is truncated, corrupt, of another version or
+// for another key is ignored and rewritten, never trusted. Entries are written only for layers whose blob sha256 and diff_id
 // were checked, so a tampered archive cannot poison the cache. The directory is capped
 // (least recently used files go first; a hit refreshes a file's mtime).
 #pragma once
@@ -25,7 +27,10 @@ namespace layerdiff {
 class LayerStore {
  public:
   /// `dir` empty: no persistent cache (memory only). `cap_bytes`: size cap of the directory.
-  explicit LayerStore(std::string dir = "", uint64_t cap_bytes = 2ull << 30);
+  /// `version`: the reader version files are written with and must carry to be read (16 hex
+  /// digits; anything else disables the disk cache); tests pass another to play an older build.
+  explicit LayerStore(std::string dir = "", uint64_t cap_bytes = 2ull << 30,
+                      std::string version = reader_version());
 
   /// The layer whose stored blob has `digest` ("sha256:…"), from this run or the cache.
   std::shared_ptr<const LayerData> find(const std::string& digest);
@@ -34,6 +39,8 @@ class LayerStore {
 
   /// Default directory: $XDG_CACHE_HOME/layerdiff or $HOME/.cache/layerdiff ("" if neither set).
   static std::string default_dir();
+  /// This build's reader version: 16 hex digits of a hash of the reader's sources.
+  static std::string reader_version();
 
   /// Forgets the layers kept in memory for this run (the disk cache stays): call once every
   /// image is loaded, so the report does not hold every layer's entries beside the merged trees.
@@ -50,6 +57,7 @@ class LayerStore {
 
   std::string dir_;
   uint64_t cap_;
+  std::string version_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<const LayerData>> mem_;
   uint64_t hits_ = 0, disk_hits_ = 0;
