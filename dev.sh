@@ -2,9 +2,17 @@
 # dev.sh demo | test | build — the README's set-up commands.
 #   demo:  install what is missing, build, run layerdiff on the bundled example images
 #   test:  install what is missing (tests need umoci and skopeo too), build, run every test, then
-#          the sanitizer build's tests and a short fuzz run (fuzz/ci.sh)
+#          the sanitizer build's tests and a short fuzz run (fuzz/ci.sh). Every test must run:
+#          LAYERDIFF_REQUIRE_ALL=1 makes a skipped test or check a failure, and ctest fails when
+#          it finds no tests. Each test gets an empty layer cache of its own (tests/run_test.sh).
 set -euo pipefail
 cd "$(dirname "$0")"
+if [[ -v UPDATE_GOLDEN ]]; then
+  echo "dev.sh: UPDATE_GOLDEN is set, but tests never rewrite golden files; unset it, and use" \
+       "tests/update-goldens.sh to rewrite them after a deliberate change" >&2
+  exit 2
+fi
+unset LAYERDIFF_ACTUAL_DIR  # only tests/update-goldens.sh sets it
 cmd=${1:-demo}
 build=${BUILD_DIR:-build}
 case $cmd in
@@ -31,10 +39,8 @@ case $cmd in
       --max-new-file 10B --forbid '/etc/newconf' fixtures/oci-after.tar || true
     ;;
   test)
-    # A fresh layer cache per run: tests never see (or leave) the user's ~/.cache/layerdiff.
-    export XDG_CACHE_HOME="$PWD/$build/test-cache"
-    rm -rf "$XDG_CACHE_HOME"
-    ctest --test-dir "$build" --output-on-failure -j"$jobs"
+    export LAYERDIFF_REQUIRE_ALL=1
+    ctest --test-dir "$build" --output-on-failure --no-tests=error -j"$jobs"
     # Then hostile input (issue 6): the suite under ASan + UBSan, and each fuzzer for 20 s.
     fuzz/ci.sh "$build-san" "$jobs" 20
     ;;

@@ -189,3 +189,25 @@ std::string sha256_hex(const std::string& data) {
   return s;
 }
 }  // namespace layerdiff::test
+
+namespace layerdiff::test {
+namespace {
+
+// The skip policy of tests/CMakeLists.txt for GoogleTest: with LAYERDIFF_REQUIRE_ALL=1 (set by
+// ./dev.sh test, and so by CI) a test that skips itself (GTEST_SKIP) fails: every test must run.
+class SkipIsFailure : public testing::EmptyTestEventListener {
+  void OnTestEnd(const testing::TestInfo& info) override {
+    if (info.result()->Skipped())
+      ADD_FAILURE() << info.test_suite_name() << "." << info.name()
+                    << " skipped itself, and LAYERDIFF_REQUIRE_ALL=1 requires every test to run";
+  }
+};
+
+[[maybe_unused]] const bool kSkipPolicy = [] {
+  const char* v = std::getenv("LAYERDIFF_REQUIRE_ALL");
+  if (v && std::string(v) == "1") testing::UnitTest::GetInstance()->listeners().Append(new SkipIsFailure);
+  return true;
+}();
+
+}  // namespace
+}  // namespace layerdiff::test
