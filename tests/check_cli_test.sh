@@ -7,8 +7,8 @@
 #   * exit codes: 0 all rules pass, 1 a rule failed, 2 an error (never 1 for an error);
 #   * rules at and just over their limit through the CLI; relative rules skipped without baseline;
 #   * the config file (--config, ./.layerdiff.toml) and flags overriding it, `off`;
-#   * table, JSON, Markdown and JUnit output equal golden files (FIXTURES_DIR/golden/check-*);
-#     UPDATE_GOLDEN=1 rewrites them instead of comparing;
+#   * table, JSON, Markdown and JUnit output equal golden files (FIXTURES_DIR/golden/check-*;
+#     only tests/update-goldens.sh rewrites them); the JUnit report is well-formed (xmllint);
 #   * GITHUB_ACTIONS=true: `::error::` lines, and the Markdown appended to $GITHUB_STEP_SUMMARY.
 # Prints one line per check, then "N passed, M failed"; exits 1 if any check failed.
 set -u
@@ -51,29 +51,6 @@ expect_rc() {
   fi
 }
 
-
-# golden NAME WANT_RC FILE GOLDEN: the last run exited WANT_RC with empty stderr and FILE equal
-# to GOLDEN; UPDATE_GOLDEN=1 rewrites GOLDEN from FILE.
-golden() {
-  local name=$1 want=$2 file=$3 gold=$4
-  if [[ $rc -ne $want ]]; then
-    fail "$name" "exit $rc, want $want; stderr:"
-    excerpt "$ERR"
-  elif [[ -s $ERR ]]; then
-    fail "$name" "unexpected stderr:"
-    excerpt "$ERR"
-  elif [[ ${UPDATE_GOLDEN:-0} == 1 ]]; then
-    cp "$file" "$gold"
-    pass "$name (golden updated: $gold)"
-  elif [[ ! -f $gold ]]; then
-    fail "$name" "missing golden file $gold (run with UPDATE_GOLDEN=1)"
-  elif ! cmp -s "$file" "$gold"; then
-    fail "$name" "differs from $gold (UPDATE_GOLDEN=1 rewrites it):"
-    diff -u "$gold" "$file" | head -n 20 | sed 's/^/      | /'
-  else
-    pass "$name"
-  fi
-}
 
 # The rules of the golden files: some pass, some fail, one of each kind of blame.
 RULES=(--max-size 10MiB --max-layers 4 --max-wasted 50% --max-growth 0% --max-file-growth 31B
@@ -211,23 +188,23 @@ check_err "config: missing file: exit 2" 2 "layerdiff: error: $TMP/missing.toml:
 # golden outputs
 ############################################################################
 run check --baseline "$BASE" "${RULES[@]}" "$AFTER"
-golden "table output" 1 "$OUT" "$GOLD/check-after.txt"
+check_golden_file "table output" 1 "$OUT" "$GOLD/check-after.txt"
 run check --baseline "$BASE" "${RULES[@]}" --format markdown "$AFTER"
-golden "markdown output" 1 "$OUT" "$GOLD/check-after.md"
+check_golden_file "markdown output" 1 "$OUT" "$GOLD/check-after.md"
 run check --baseline "$BASE" "${RULES[@]}" --format json "$AFTER"
-golden "json output" 1 "$OUT" "$GOLD/check-after.json"
+check_golden_file "json output" 1 "$OUT" "$GOLD/check-after.json"
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["command"]=="check" and d["failed"]==4' "$OUT" 2>/dev/null; then
   pass "json parses, 4 rules failed"
 else
   fail "json parses, 4 rules failed"
 fi
 run check --baseline "$BASE" "${RULES[@]}" --junit "$TMP/junit.xml" "$AFTER"
-golden "junit report" 1 "$TMP/junit.xml" "$GOLD/check-after.xml"
-if command -v xmllint >/dev/null; then
+check_golden_file "junit report" 1 "$TMP/junit.xml" "$GOLD/check-after.xml"
+if need "junit is well-formed XML" xmllint; then
   if xmllint --noout "$TMP/junit.xml" 2>"$ERR"; then pass "junit is well-formed XML"; else fail "junit is well-formed XML"; excerpt "$ERR"; fi
 fi
 run check --max-size 10MiB --max-growth 5% --max-new-file 1MiB --junit "$TMP/junit.xml" "$AFTER"
-golden "junit report without baseline (skipped cases)" 0 "$TMP/junit.xml" "$GOLD/check-after-nobaseline.xml"
+check_golden_file "junit report without baseline (skipped cases)" 0 "$TMP/junit.xml" "$GOLD/check-after-nobaseline.xml"
 
 ############################################################################
 # GitHub Actions

@@ -1,34 +1,39 @@
 #!/usr/bin/env bash
 # hostile_test.sh LAYERDIFF MAKE_MALICIOUS FIXTURES: runs `layerdiff ls` on every hostile fixture
-# (regenerated into a temporary directory by make_malicious) and compares the exit code and the
-# exact stderr with fixtures/malicious/expected.txt; then the inputs that are not files: a named
-# pipe nobody writes to, /dev/zero as a file and on stdin. Every run has a timeout: a hang fails.
-# Regenerate expected.txt after a deliberate change with: hostile_test.sh ... --update
+# (regenerated into a temporary directory by make_malicious) and compares the exit code, the
+# exact stderr and the stdout (the listing of what is accepted, nothing for an error) with
+# fixtures/malicious/expected.txt; then the inputs that are not files: a named pipe nobody writes
+# to, /dev/zero as a file and on stdin. Every run has a timeout: a hang fails.
+# Only tests/update-goldens.sh rewrites expected.txt (after a deliberate change).
 set -uo pipefail
-ld=$(realpath "$1") gen=$(realpath "$2") fixtures=$(realpath "$3") update=${4:-}
+ld=$(realpath "$1") gen=$(realpath "$2") fixtures=$(realpath "$3")
+# shellcheck source=tests/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 tmp=$(mktemp -d /tmp/layerdiff-hostile.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 "$gen" "$tmp/m" || { echo "FAIL: make_malicious"; exit 1; }
 expected=$fixtures/malicious/expected.txt
 actual=$tmp/actual.txt
-cd "$tmp/m"
-# Cases: "### FILE [ARGS...]" lines of expected.txt.
+cd "$tmp/m" || exit 1
+# Cases: "### FILE [ARGS...]" lines of expected.txt. Each: "exit N", stderr, then "--- stdout"
+# and stdout when there is any.
 grep '^### ' "$expected" | while read -r _ file args; do
   echo "### $file${args:+ $args}"
   # shellcheck disable=SC2086
-  timeout 60 "$ld" ls $args "$file" >/dev/null 2>"$tmp/err"
+  timeout 60 "$ld" ls $args "$file" >"$tmp/out" 2>"$tmp/err"
   echo "exit $?"
   cat "$tmp/err"
+  if [[ -s $tmp/out ]]; then
+    echo "--- stdout"
+    cat "$tmp/out"
+  fi
 done >"$actual"
-if [[ $update == --update ]]; then
-  cp "$actual" "$expected"
-  echo "updated $expected"
-fi
+save_actual "$expected" "$actual"
 fail=0
 if diff -u "$expected" "$actual"; then
   echo "PASS: $(grep -c '^### ' "$expected") hostile fixtures give the expected exit code and message"
 else
-  echo "FAIL: hostile fixtures differ from expected.txt (above)"
+  echo "FAIL: hostile fixtures differ from expected.txt (above; after a deliberate change, tests/update-goldens.sh rewrites it)"
   fail=1
 fi
 
@@ -59,4 +64,4 @@ check "--max-layer-size" 2 \
 out=$(timeout 60 "$ld" ls --max-ratio 100000 gzip-bomb.tar 2>&1 >/dev/null); rc=$?
 check "--max-ratio raised: the bomb is read to its end (then its made-up diff_id fails)" 2 \
   "layerdiff: error: gzip-bomb.tar: layer 77183764625b: diff_id mismatch: the config says sha256:0000000000000000000000000000000000000000000000000000000000000000, the uncompressed layer hashes to sha256:2791642cabd78fc45ac5114f28e9b7ca7771ef1046da43b6d9f9963d5b8379de" "$rc" "$out"
-exit $fail
+[[ $fail == 0 && $failed == 0 ]]

@@ -4,8 +4,8 @@
 # Package attribution on real package databases (fixtures/packages-{before,after}.tar, made by
 # tests/real/make_packages_fixture.sh: dpkg databases written by dpkg from Debian's .debs, an npm
 # tree from `npm install`, python3-blinker's dist-info RECORD, a hand-written apk database):
-#   * `inspect --by package` and `diff --by package` equal golden files (table, Markdown);
-#     UPDATE_GOLDEN=1 rewrites them instead of comparing;
+#   * `inspect --by package` and `diff --by package` equal golden files (table, Markdown), exit 0
+#     and nothing on stderr (only tests/update-goldens.sh rewrites the goldens);
 #   * with python3: the JSON's package bytes and files sum to the content size and file count,
 #     and the diff shows the real upgrade (jq 1.6-2.1+deb12u2 -> deb12u3), the removal
 #     (dpkg --purge hostname) and the npm upgrade with byte deltas that reconcile.
@@ -16,6 +16,8 @@ if [[ $# -ne 2 ]]; then
   exit 2
 fi
 export LC_ALL=C NO_COLOR=1
+# shellcheck source=tests/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 FIXDIR=$(cd "$2" && pwd)
 cd "$(dirname "$FIXDIR")" || exit 2
@@ -23,24 +25,20 @@ F=$(basename "$FIXDIR")
 B=$F/packages-before.tar A=$F/packages-after.tar GOLD=$F/golden
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/layerdiff-pkg.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
-passed=0 failed=0
-pass() { passed=$((passed + 1)); echo "PASS: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $1"; [[ $# -gt 1 ]] && cat "$2"; }
+OUT=$TMP/out ERR=$TMP/err
 
-golden() { # golden NAME ARGS...
-  local name=$1; shift
-  if ! "$BIN" "$@" --no-cache >"$TMP/out" 2>"$TMP/err"; then fail "$name: exit code" "$TMP/err"; return; fi
-  if [[ -n ${UPDATE_GOLDEN:-} ]]; then cp "$TMP/out" "$GOLD/$name"; pass "$name (golden updated)"; return; fi
-  if diff -u "$GOLD/$name" "$TMP/out" >"$TMP/d"; then pass "$name"; else fail "$name" "$TMP/d"; fi
+golden() { # golden NAME ARGS...: `layerdiff ARGS` exits 0, no stderr, stdout = golden/NAME
+  local name=$1
+  shift
+  run "$@" --no-cache
+  check_golden "$name" "$GOLD/$name"
 }
 golden packages-inspect.txt inspect --by package -n 6 "$B"
 golden packages-inspect.md inspect --by package -n 6 --format markdown "$B"
 golden packages-diff.txt -n 6 "$B" "$A"
 golden packages-diff-by-package.md --by package -n 6 --format markdown "$B" "$A"
 
-if ! python3 -c pass 2>/dev/null; then
-  echo "SKIP: JSON checks (no python3)"
-else
+if need "JSON checks" python3; then
   for img in "$B" "$A"; do
     "$BIN" inspect --by package --format json --no-cache "$img" >"$TMP/i.json"
     if python3 - "$TMP/i.json" >"$TMP/msg" 2>&1 <<'PY'
@@ -62,7 +60,7 @@ if "before" in sys.argv[1] or by.get(("dpkg", "hostname")):
     h = by[("dpkg", "hostname")]  # lists /bin/hostname, stored at /usr/bin/hostname
     assert h["files"] == 4 and h["size"] > 20000, h
 PY
-    then pass "inspect json sums: $img"; else fail "inspect json sums: $img" "$TMP/msg"; fi
+    then pass "inspect json sums: $img"; else fail "inspect json sums: $img"; excerpt "$TMP/msg" 20; fi
   done
   "$BIN" --format json --no-cache "$B" "$A" >"$TMP/d.json"
   if python3 - "$TMP/d.json" >"$TMP/msg" 2>&1 <<'PY'
@@ -86,8 +84,7 @@ deltas = [abs(r["delta"]) for r in p["rows"]]
 assert deltas == sorted(deltas, reverse=True)
 assert (p["added"], p["removed"], p["upgraded"]) == (0, 1, 5), p
 PY
-  then pass "diff json: removal, upgrades, reconciled deltas"; else fail "diff json" "$TMP/msg"; fi
+  then pass "diff json: removal, upgrades, reconciled deltas"; else fail "diff json"; excerpt "$TMP/msg" 20; fi
 fi
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+summary
