@@ -364,6 +364,35 @@ TEST(Gate, MaxGrowthBytes) {
   EXPECT_EQ(res.layers[0].paths, 3u);
 }
 
+// Only paths that grew are blamed: a file modified to the same size, a new empty file and a
+// mode change (all +0 B) are no offenders, nor do they count in a layer's blame.
+TEST(Gate, MaxGrowthBlamesNoZeroSizeChange) {
+  std::vector<std::vector<LayerEntry>> before = {{F("keep", bytes(1000)), F("same", bytes(100, 'a')),
+                                                  F("mode", bytes(10))}};
+  std::vector<std::vector<LayerEntry>> after = before;
+  after.push_back({F("same", bytes(100, 'b')), F("empty", ""), F("mode", bytes(10), 0600),
+                   F("big", bytes(50))});
+  Fixture f(after, &before);
+  GateRules r;
+  r.max_growth = parse_threshold("0", true);
+  RuleResult res = f.one(r);
+  EXPECT_EQ(res.status, RuleResult::Fail);
+  EXPECT_EQ(res.value, 50);
+  ASSERT_EQ(res.offenders.size(), 1u);
+  EXPECT_EQ(res.offenders[0].path, "/big");
+  EXPECT_EQ(res.offenders[0].bytes, 50);
+  ASSERT_EQ(res.layers.size(), 1u);
+  EXPECT_EQ(res.layers[0].bytes, 50u);
+  EXPECT_EQ(res.layers[0].paths, 1u);
+  // The same for the largest-change rules: a 0 B new file is not the largest new file.
+  GateRules n;
+  n.max_new_file = parse_threshold("0", false);
+  RuleResult nres = f.one(n);
+  EXPECT_EQ(nres.value, 50);
+  ASSERT_EQ(nres.offenders.size(), 1u);
+  EXPECT_EQ(nres.offenders[0].path, "/big");
+}
+
 TEST(Gate, MaxGrowthPercent) {
   Fixture f(kAfter, &kBefore);  // +80 of 1150 = 6.9565...%
   auto status = [&](const char* v) {
