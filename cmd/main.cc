@@ -39,6 +39,7 @@ struct Options {
   std::string format = "table";
   std::string color = "auto";
   bool wide = false;  ///< --wide: never cut table cells to the terminal's width
+  std::string layer;  ///< ls --layer N|all
   std::string before_image, after_image, before_platform, after_platform;
   size_t top = 10;
   int depth = 2;
@@ -381,11 +382,18 @@ int run(int argc, char** argv) {
   add_image_options(ls, o);
   ls->add_option("--format", o.format, "table (tab-separated) or json (JSON lines)")
       ->check(CLI::IsMember({"table", "json"}));
+  ls->add_option("--layer", o.layer,
+                 "N or all: what layer N did to the tree below it, one changed path a line:\n"
+                 "A added, M modified, D removed (a whiteout, an opaque directory, a replaced type),\n"
+                 "then the ls columns (the new state; a removed path's old one)")
+      ->type_name("N|all");
   ls->footer(
       "Types: f file, d directory, l symlink (target), h another name of a file (target = first\n"
       "name), c/b device (target = major,minor), p fifo, s socket.\n"
-      "Example:\n"
-      "  layerdiff ls app.tar | grep '^/usr/bin/'");
+      "Examples:\n"
+      "  layerdiff ls app.tar | grep '^/usr/bin/'\n"
+      "  layerdiff ls --layer 3 app.tar          what layer 3 added (A), modified (M), removed (D)\n"
+      "  layerdiff ls --layer all --format json app.tar > changes.jsonl");
 
   CLI::App* check = app.add_subcommand(
       "check", "a size-regression gate for CI: rules on AFTER and on its growth over\n"
@@ -459,6 +467,24 @@ int run(int argc, char** argv) {
       output_begins();
       std::optional<PackageView> pk = package_view(*img, o);
       render_inspect(report, parse_format(o.format), style_for(o), std::cout, pk ? &*pk : nullptr);
+    } else if (ls->parsed() && !o.layer.empty()) {
+      LayerChangeRows changes;
+      bool all = o.layer == "all";
+      if (!all) {
+        char* end = nullptr;
+        long n = std::strtol(o.layer.c_str(), &end, 10);
+        if (o.layer.empty() || *end || n < 0 || n > 1000000)
+          throw Error("--layer: expected a layer index (0 is the bottom layer) or all, got " + o.layer);
+        changes.only = static_cast<int>(n);
+      }
+      auto img = load(o.image_path, o, Side::Any, &changes);
+      if (!all && static_cast<size_t>(changes.only) >= img->info.layers.size())
+        throw Error(o.image_path + ": --layer " + o.layer + ": the image has " +
+                    std::to_string(img->info.layers.size()) + " layers (0 to " +
+                    std::to_string(img->info.layers.size() - 1) + ")");
+      images_loaded();
+      output_begins();
+      render_layer_changes(changes, all, parse_format(o.format), std::cout);
     } else if (ls->parsed()) {
       auto img = load(o.image_path, o);
       images_loaded();

@@ -50,6 +50,23 @@ void render_inspect(const InspectReport& r, Format f, const Style& st, std::ostr
                     const PackageView* packages = nullptr);
 void render_ls(const MergedImage& img, Format f, std::ostream& out);
 
+/// `ls --layer N` (or `all`, only < 0): the changes the merge reports, with each path's state as
+/// it was then (the new one for added/modified, the old one for removed).
+struct LayerChangeRows : LayerChangeSink {
+  struct Row {
+    uint32_t layer = 0;
+    PathChange change = PathChange::Added;
+    std::string path, link;  ///< display paths; link: the name a hardlink entry joined
+    Inode inode;
+  };
+  int only = -1;
+  std::vector<Row> rows;
+  void layer_changes(const FileTree& tree, std::vector<LayerPathChange>&& changes) override;
+};
+/// Table: "A<TAB>" + the `ls` columns (with `all`, the layer index first); JSON lines: the fields
+/// of `ls --format json` plus layer, change ("added", "modified", "removed") and written_by.
+void render_layer_changes(const LayerChangeRows& changes, bool all, Format f, std::ostream& out);
+
 }  // namespace layerdiff
 
 #include "analyzer/diff_report.h"

@@ -48,6 +48,12 @@ json::object image_json(const InspectReport& r) {
     o["wasted_size"] = l.wasted_bytes;
     o["entries"] = l.info.entries;
     o["whiteouts"] = l.stats.whiteouts;
+    const LayerChangeStats& c = l.stats.changes;
+    o["changes"] = {{"added", c.added},           {"modified", c.modified},
+                    {"removed", c.removed},       {"added_bytes", c.added_bytes},
+                    {"removed_bytes", c.removed_bytes}, {"grown_bytes", c.grown_bytes},
+                    {"shrunk_bytes", c.shrunk_bytes}};
+    o["chain_id"] = l.info.chain_id;
     o["created_by"] = l.info.created_by;
     o["created"] = l.info.created;
     o["comment"] = l.info.comment;
@@ -55,6 +61,11 @@ json::object image_json(const InspectReport& r) {
   }
   img["layers"] = std::move(layers);
   return img;
+}
+
+/// "12/3/1": paths a layer added, modified and removed in the tree below it.
+std::string amd(const LayerChangeStats& c) {
+  return std::to_string(c.added) + "/" + std::to_string(c.modified) + "/" + std::to_string(c.removed);
 }
 
 json::array size_rows_json(const std::vector<SizeRow>& rows) {
@@ -136,7 +147,7 @@ void render_table(const InspectReport& r, const PackageView* pk, const Style& st
   out << "\n" << st.bold("LAYERS") << "\n";
   out << "  " << rpad("#", 3) << "  " << pad("DIGEST", 12) << "  " << rpad("STORED", 10) << "  "
       << rpad("TAR", 10) << "  " << rpad("WRITTEN", 10) << "  " << rpad("VISIBLE", 10) << "  "
-      << rpad("WASTED", 10) << "  " << rpad("ENTRIES", 7) << "  CREATED BY\n";
+      << rpad("WASTED", 10) << "  " << rpad("ENTRIES", 7) << "  " << rpad("A/M/D", 11) << "  CREATED BY\n";
   uint64_t sc = 0, stt = 0, sw = 0, sv = 0, sws = 0, se = 0;
   for (const auto& l : r.layers) {
     out << "  " << rpad(std::to_string(l.info.index), 3) << "  " << short_digest(l.info.digest)
@@ -144,7 +155,7 @@ void render_table(const InspectReport& r, const PackageView* pk, const Style& st
         << rpad(human_bytes(l.info.tar_size), 10) << "  " << rpad(human_bytes(l.stats.written_bytes), 10)
         << "  " << rpad(human_bytes(l.visible_bytes), 10) << "  "
         << rpad(human_bytes(l.wasted_bytes), 10) << "  " << rpad(std::to_string(l.info.entries), 7)
-        << "  " << clip(layer_name(l.info), 60) << "\n";
+        << "  " << rpad(amd(l.stats.changes), 11) << "  " << st.fit(layer_name(l.info), 103) << "\n";
     sc += l.info.compressed_size;
     stt += l.info.tar_size;
     sw += l.stats.written_bytes;
@@ -216,12 +227,13 @@ void render_markdown(const InspectReport& r, const PackageView* pk, std::ostream
         << count(r.duplicate_groups, "group") << " of identical files |\n";
   if (pk) return packages_markdown(pk->report, pk->top, out);
   out << "\n";
-  out << "#### Layers\n\n| # | Stored | Written | Visible | Wasted | Created by |\n"
-         "|---:|---:|---:|---:|---:|---|\n";
+  out << "#### Layers\n\n| # | Stored | Written | Visible | Wasted | Added/modified/removed | Created by |\n"
+         "|---:|---:|---:|---:|---:|---:|---|\n";
   for (const auto& l : r.layers)
     out << "| " << l.info.index << " | " << human_bytes(l.info.compressed_size) << " | "
         << human_bytes(l.stats.written_bytes) << " | " << human_bytes(l.visible_bytes) << " | "
-        << human_bytes(l.wasted_bytes) << " | `" << md_cell(clip(layer_name(l.info), 80)) << "` |\n";
+        << human_bytes(l.wasted_bytes) << " | " << amd(l.stats.changes) << " | `"
+        << md_cell(layer_name(l.info)) << "` |\n";
   auto sizes = [&](const char* title, const std::vector<SizeRow>& rows) {
     out << "\n#### " << title << "\n\n| Size | Files | Path |\n|---:|---:|---|\n";
     for (const auto& s : rows)

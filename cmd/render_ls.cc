@@ -1,7 +1,9 @@
-// render_ls.cc: `layerdiff ls`: the merged filesystem, one line per path, sorted bytewise.
+// render_ls.cc: `layerdiff ls`: the merged filesystem, one line per path, sorted bytewise; and
+// `ls --layer N`: what one layer did to the tree below it, one changed path a line.
 #include <boost/json.hpp>
 
 #include "analyzer/listing.h"
+#include "analyzer/path.h"
 #include "cmd/render.h"
 #include "cmd/text.h"
 
@@ -18,6 +20,37 @@ std::string hex(const std::string& s) {
   }
   return o;
 }
+
+/// The fields of one `ls --format json` line.
+json::object row_json(const ListingRow& r) {
+  json::object o;
+  o["path"] = r.path;
+  o["type"] = std::string(1, r.type);
+  o["size"] = r.size;
+  o["mode"] = octal_mode(r.mode);
+  o["uid"] = r.uid;
+  o["gid"] = r.gid;
+  o["target"] = r.target;
+  o["mtime"] = r.inode->mtime;
+  o["layer"] = r.inode->layer;
+  if (r.inode->type == EntryType::File) o["digest"] = "xxh3:" + r.inode->digest.hex();
+  if (!r.inode->xattrs.empty()) {
+    json::object x;
+    for (auto& [k, v] : r.inode->xattrs) x[k] = hex(v);
+    o["xattrs_hex"] = std::move(x);
+  }
+  return o;
+}
+
+const char* change_word(PathChange c) {
+  switch (c) {
+    case PathChange::Added: return "added";
+    case PathChange::Modified: return "modified";
+    case PathChange::Removed: return "removed";
+  }
+  return "?";
+}
+
 }  // namespace
 
 void render_ls(const MergedImage& img, Format f, std::ostream& out) {
@@ -26,24 +59,45 @@ void render_ls(const MergedImage& img, Format f, std::ostream& out) {
     out << listing_text(rows);
     return;
   }
-  for (const auto& r : rows) {
-    json::object o;
-    o["path"] = r.path;
-    o["type"] = std::string(1, r.type);
-    o["size"] = r.size;
-    o["mode"] = octal_mode(r.mode);
-    o["uid"] = r.uid;
-    o["gid"] = r.gid;
-    o["target"] = r.target;
-    o["mtime"] = r.inode->mtime;
-    o["layer"] = r.inode->layer;
-    if (r.inode->type == EntryType::File) o["digest"] = "xxh3:" + r.inode->digest.hex();
-    if (!r.inode->xattrs.empty()) {
-      json::object x;
-      for (auto& [k, v] : r.inode->xattrs) x[k] = hex(v);
-      o["xattrs_hex"] = std::move(x);
+  for (const auto& r : rows) out << json::serialize(row_json(r)) << '\n';
+}
+
+void LayerChangeRows::layer_changes(const FileTree& tree, std::vector<LayerPathChange>&& cs) {
+  if (!cs.empty() && only >= 0 && cs.front().layer != static_cast<uint32_t>(only)) return;
+  for (auto& c : cs) {
+    Row r;
+    r.layer = c.layer;
+    r.change = c.change;
+    r.inode = tree.inode(c.inode);
+    r.inode.content.reset();  // package database content: not needed to list the path
+    r.path = display_path(c.path);
+    r.link = c.link.empty() ? "" : display_path(c.link);
+    rows.push_back(std::move(r));
+  }
+}
+
+void render_layer_changes(const LayerChangeRows& changes, bool all, Format f, std::ostream& out) {
+  for (const auto& c : changes.rows) {
+    const Inode& i = c.inode;
+    ListingRow r{c.path, type_letter(i.type), i.type == EntryType::File ? i.size : 0, i.mode, i.uid, i.gid, "",
+                 &i, c.layer};
+    if (i.type == EntryType::Symlink) r.target = i.target;
+    if (i.type == EntryType::CharDev || i.type == EntryType::BlockDev)
+      r.target = std::to_string(i.dev_major) + "," + std::to_string(i.dev_minor);
+    if (!c.link.empty() && c.change != PathChange::Removed) {  // a hardlink entry made it
+      r.type = 'h';
+      r.target = c.link;
     }
-    out << json::serialize(o) << '\n';
+    if (f == Format::Json) {
+      json::object o = row_json(r);
+      o["written_by"] = o["layer"];  // the layer that wrote this state (a removed path: its last)
+      o["layer"] = c.layer;
+      o["change"] = change_word(c.change);
+      out << json::serialize(o) << '\n';
+    } else {
+      if (all) out << c.layer << '\t';
+      out << change_letter(c.change) << '\t' << listing_text({r});
+    }
   }
 }
 

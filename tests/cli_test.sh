@@ -121,6 +121,36 @@ check_ok "ls oci-after.tar = expected/after.ls" "$EXP/after.ls"
 run ls --no-verify "$F/oci-zstd.tar"
 check_ok "ls --no-verify oci-zstd.tar = expected/edge.ls" "$EXP/edge.ls"
 
+# ls --layer N: what one layer did (tests/real/layer_changes_test.sh checks it against umoci).
+run ls --layer 3 "$F/oci-after.tar"
+check_golden "ls --layer 3 oci-after.tar = golden/ls-layer-3-after.txt" "$GOLD/ls-layer-3-after.txt"
+run ls --layer all --format json "$F/oci-after.tar"
+if [[ $rc -eq 0 ]] && python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert rows and all(r["change"] in ("added", "modified", "removed") for r in rows)
+assert sorted({r["layer"] for r in rows}) == [0, 1, 2, 3]
+assert all(r["layer"] == r["written_by"] for r in rows if r["change"] == "added" and r["type"] != "h")
+' "$OUT"; then
+  pass "ls --layer all --format json: layer, change and written_by on every line"
+else
+  fail "ls --layer all --format json: layer, change and written_by on every line" "exit $rc"
+fi
+run ls --layer 4 "$F/oci-after.tar"
+check_err "ls --layer past the top layer" 2 \
+  "layerdiff: error: $F/oci-after.tar: --layer 4: the image has 4 layers (0 to 3)"
+run ls --layer top "$F/oci-after.tar"
+check_err "ls --layer with a word" 2 \
+  "layerdiff: error: --layer: expected a layer index (0 is the bottom layer) or all, got top"
+# --before-image/--after-image: two images of one archive.
+run --exit-code --before-image example/edge:latest --after-image example/dup:1 "$F/docker-multi.tar" "$F/docker-multi.tar"
+if [[ $rc -eq 1 ]] && grep -q "^BEFORE  docker.io/example/edge:" "$OUT" && grep -q "^AFTER   docker.io/example/dup:1 " "$OUT"; then
+  pass "diff --before-image/--after-image: two images of one archive"
+else
+  fail "diff --before-image/--after-image: two images of one archive" "exit $rc"
+  excerpt "$OUT"
+fi
+
 ############################################################################
 # stdin
 ############################################################################

@@ -233,6 +233,13 @@ diff3 python "$tmp/python-single.tar" "$tmp/python.tar" --stage "builder=$tmp/py
   --dockerfile "$ctx/Containerfile.python"
 diff3 cleaned "$tmp/node-single.tar" "$tmp/cleaned.tar" --dockerfile "$ctx/Containerfile.node-single"
 
+# What each layer of the buildah images did, against umoci's unpacks of every layer prefix.
+"$here/layer_changes_test.sh" "$ld" "$fsl" "$tmp/oci:node" "$tmp/oci:cleaned" "$tmp/oci:node-prod-deps" \
+  >"$tmp/layers.out" 2>&1
+grep -E '^(PASS|FAIL)' "$tmp/layers.out"
+pass=$((pass + $(grep -c '^PASS' "$tmp/layers.out")))
+fail=$((fail + $(grep -c '^FAIL' "$tmp/layers.out")))
+
 python3 "$here/check_stage_diff.py" "$tmp" "$ctx" >"$tmp/check.out" 2>&1
 py=$?
 cat "$tmp/check.out"
