@@ -23,6 +23,7 @@
 #include "cmd/check_options.h"
 #include "cmd/limit_options.h"
 #include "cmd/progress.h"
+#include "cmd/source_options.h"
 #include "cmd/render.h"
 #include "formats/image_reader.h"
 
@@ -51,6 +52,7 @@ struct Options {
   bool exit_code = false;
   std::string by = "path";  ///< --by: path (directories and files) or package
   CheckFlags check;  ///< `layerdiff check`
+  SourceOptions sources;  ///< registries and daemons (sources/)
 };
 
 Format parse_format(const std::string& s) {
@@ -110,7 +112,7 @@ std::unique_ptr<MergedImage> load(const std::string& path, const Options& o, Sid
       side == Side::Before ? o.before_platform : side == Side::After ? o.after_platform : "";
   if (!ref.empty()) ro.image = ref;
   if (!plat.empty()) ro.platform = plat;
-  LoadedImage li = read_image(path, ro);
+  LoadedImage li = load_image(path, ro, o.sources);
   for (auto& w : li.warnings) warn(w);
   std::vector<const std::vector<LayerEntry>*> layers;
   for (auto& l : li.layers) layers.push_back(&l->entries);
@@ -131,6 +133,7 @@ void add_read_options(CLI::App* c, Options& o) {
   c->add_option("--after-image", o.after_image, "--image for AFTER (the checked image) only");
   c->add_option("--before-platform", o.before_platform, "--platform for BEFORE (the baseline) only");
   c->add_option("--after-platform", o.after_platform, "--platform for AFTER (the checked image) only");
+  add_source_options(c, o.sources);
   c->add_flag("-q,--quiet", o.quiet, "no progress line on stderr (it only shows on a terminal)");
   c->add_flag("--no-cache", o.no_cache,
               "neither use nor write the layer index cache (re-read and re-verify every layer)");

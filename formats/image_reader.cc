@@ -106,10 +106,17 @@ bool is_index_media_type(const std::string& mt) {
          mt == "application/vnd.docker.distribution.manifest.list.v2+json";
 }
 
+bool is_manifest_media_type(const std::string& mt) {
+  return mt == "application/vnd.oci.image.manifest.v1+json" ||
+         mt == "application/vnd.docker.distribution.manifest.v2+json";
+}
+
 struct Candidate {
   std::string ref;
   std::string digest;  // manifest digest
+  std::string context;  // the index that lists it, for messages
   json::object manifest;
+  bool loaded = false;  // manifest read (else only its descriptor is known)
   Platform platform;
   bool attestation = false;
 };
@@ -167,6 +174,18 @@ class Reader {
         throw LimitError(context + ": more than " + std::to_string(limits::kMaxManifests) +
                          " manifest descriptors in the indexes" + limit_hint(""));
       std::string member = blob_path(digest, context);
+      Candidate c;
+      c.ref = ref;
+      c.digest = digest;
+      c.context = context;
+      if (const json::object* p = obj(d, "platform")) c.platform = platform_of(*p);
+      c.attestation = attest || c.platform.os == "unknown";
+      if (is_manifest_media_type(mt)) {
+        // An image manifest by its descriptor: read only if chosen (a registry serves each
+        // platform's manifest on its own request).
+        out.push_back(std::move(c));
+        continue;
+      }
       if (std::find(index_chain_.begin(), index_chain_.end(), digest) != index_chain_.end())
         throw Error(context + ": index " + digest + " contains itself");
       std::string text = read_verified(digest, context);
@@ -180,14 +199,24 @@ class Reader {
         index_chain_.pop_back();
         continue;
       }
-      Candidate c;
-      c.ref = ref;
-      c.digest = digest;
       c.manifest = o;
-      if (const json::object* p = obj(d, "platform")) c.platform = platform_of(*p);
-      c.attestation = attest || c.platform.os == "unknown";
+      c.loaded = true;
       out.push_back(std::move(c));
     }
+  }
+
+  /// The candidate's manifest, read now if only its descriptor was.
+  const json::object& manifest_of(Candidate& c) {
+    if (!c.loaded) {
+      std::string member = blob_path(c.digest, c.context);
+      json::value doc = parse_json(read_verified(c.digest, c.context), what(member));
+      if (!doc.is_object()) throw Error(what(member) + ": expected a JSON object");
+      if (doc.as_object().contains("manifests"))
+        throw Error(what(member) + ": an index where its descriptor says image manifest");
+      c.manifest = std::move(doc.as_object());
+      c.loaded = true;
+    }
+    return c.manifest;
   }
 
   LoadedImage read_oci() {
@@ -218,17 +247,17 @@ class Reader {
                     " images; choose one with --image: " + list_refs(cands));
     }
 
-    // Platforms: from the descriptor, else from the config.
+    // Platforms: from the descriptor, else from the config (not needed to take the only one).
     for (auto& c : cands) {
-      if (!c.platform.empty()) continue;
-      if (const json::object* cfg = obj(c.manifest, "config")) {
+      if (!c.platform.empty() || (cands.size() == 1 && opt_.platform.empty())) continue;
+      if (const json::object* cfg = obj(manifest_of(c), "config")) {
         std::string cd = str(*cfg, "digest");
         json::value cj = parse_json(read_verified(cd, what("manifest " + short_digest(c.digest))),
                                     what(blob_path(cd, "config")));
         if (cj.is_object()) c.platform = platform_of(cj.as_object());
       }
     }
-    const Candidate* chosen = nullptr;
+    Candidate* chosen = nullptr;
     if (!opt_.platform.empty()) {
       Platform want = parse_platform(opt_.platform);
       for (auto& c : cands)
@@ -253,15 +282,16 @@ class Reader {
     }
 
     LoadedImage img;
-    img.info.layout = src_->is_directory() ? "oci-layout directory" : "oci-archive";
+    img.info.layout = src_->oci_layout_name();
     img.info.manifest_digest = chosen->digest;
     img.info.reference = chosen->ref.empty() ? chosen->digest : chosen->ref;
-    const json::object* cfg = obj(chosen->manifest, "config");
+    const json::object& chosen_manifest = manifest_of(*chosen);
+    const json::object* cfg = obj(chosen_manifest, "config");
     if (!cfg) throw Error(what("manifest " + short_digest(chosen->digest)) + ": no config");
     std::string cd = str(*cfg, "digest");
     std::string ctext = read_verified(cd, what("manifest " + short_digest(chosen->digest)));
     std::vector<LayerDesc> descs;
-    const json::array* ls = arr(chosen->manifest, "layers");
+    const json::array* ls = arr(chosen_manifest, "layers");
     if (!ls) throw Error(what("manifest " + short_digest(chosen->digest)) + ": no layers array");
     for (const auto& lv : *ls) {
       if (!lv.is_object()) throw Error(what("manifest") + ": a layers entry is not an object");
@@ -378,8 +408,9 @@ class Reader {
         std::vector<Candidate> all;
         if (idx.is_object()) walk_index(idx.as_object(), what("index.json"), 1, "", all);
         for (auto& c : all) {
-          const json::object* cfg = obj(c.manifest, "config");
-          const json::array* ls = arr(c.manifest, "layers");
+          const json::object& m = manifest_of(c);
+          const json::object* cfg = obj(m, "config");
+          const json::array* ls = arr(m, "layers");
           if (!cfg || !ls || str(*cfg, "digest") != cdigest || ls->size() != descs.size()) continue;
           img.info.manifest_digest = c.digest;
           for (size_t i = 0; i < descs.size(); ++i) {
@@ -558,7 +589,6 @@ class Reader {
 
 }  // namespace
 
-namespace {
 LayerReadOptions layer_options(const ReadOptions& opt) {
   LayerReadOptions lo;
   lo.sha256 = opt.verify;
@@ -566,7 +596,10 @@ LayerReadOptions layer_options(const ReadOptions& opt) {
   lo.progress = opt.progress;
   return lo;
 }
-}  // namespace
+
+LoadedImage read_image(std::unique_ptr<ImageSource> src, const ReadOptions& opt) {
+  return Reader(std::move(src), opt).read();
+}
 
 LoadedImage read_image(const std::string& path, const ReadOptions& opt) {
   return Reader(open_image_source(path, layer_options(opt)), opt).read();

@@ -34,6 +34,12 @@ struct LoadedImage {
 /// Throws Error "<path>: …" naming the member or layer involved.
 LoadedImage read_image(const std::string& path, const ReadOptions& opt);
 
+/// The same for a source opened elsewhere (sources/: a registry, a daemon's stream).
+LoadedImage read_image(std::unique_ptr<ImageSource> src, const ReadOptions& opt);
+
+/// Options for the layers of a source opened elsewhere (what read_image passes its sources).
+LayerReadOptions layer_options(const ReadOptions& opt);
+
 /// The same for an archive held in memory (fuzzers, tests); `label` stands for the path.
 LoadedImage read_image_memory(std::string_view data, const std::string& label,
                               const ReadOptions& opt);

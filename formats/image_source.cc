@@ -71,6 +71,11 @@ class TarArchiveSource : public ImageSource {
     FdSource file(fd, own, label_);
     scan(file, file.seekable());
   }
+  /// A stream read once (streaming: no second pass).
+  TarArchiveSource(std::string label, std::unique_ptr<ByteSource> in, const LayerReadOptions& opt)
+      : ImageSource(std::move(label), opt) {
+    scan(*in, false);
+  }
   /// An archive in memory (fuzzers, tests): read like a seekable file.
   TarArchiveSource(std::string label, std::string_view data, const LayerReadOptions& opt)
       : ImageSource(std::move(label), opt), memory_(data), in_memory_(true) {
@@ -439,6 +444,11 @@ std::unique_ptr<ImageSource> open_image_source(const std::string& path, const La
     return std::make_unique<DirSource>(path, opt);
   }
   return std::make_unique<TarArchiveSource>(path, fd, true, opt);
+}
+
+std::unique_ptr<ImageSource> open_image_stream(std::unique_ptr<ByteSource> in, const std::string& label,
+                                               const LayerReadOptions& opt) {
+  return std::make_unique<TarArchiveSource>(label, std::move(in), opt);
 }
 
 std::unique_ptr<ImageSource> open_image_memory(std::string_view data, const std::string& label,

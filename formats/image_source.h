@@ -32,6 +32,10 @@ class ImageSource {
   virtual ~ImageSource() = default;
   /// "archive" or "directory" (for the layout name).
   virtual bool is_directory() const = 0;
+  /// How the image is stored, for ImageInfo::layout when it is an OCI layout (an index.json).
+  virtual std::string oci_layout_name() const {
+    return is_directory() ? "oci-layout directory" : "oci-archive";
+  }
   /// True when `name` (canonical member path) is a regular member, after following member symlinks.
   virtual bool has(const std::string& name) = 0;
   /// Size in bytes of a regular member (after following member symlinks), or -1 if absent.
@@ -62,6 +66,11 @@ class ImageSource {
 /// Opens a path ("-" = standard input). Recognises a directory, a tar, or a gzip/zstd-compressed tar
 /// by content; anything else is an Error.
 std::unique_ptr<ImageSource> open_image_source(const std::string& path, const LayerReadOptions& opt);
+
+/// An archive read once from a stream that cannot seek (a daemon's `docker save` response):
+/// every layer blob is parsed as it passes. `label` names it in messages.
+std::unique_ptr<ImageSource> open_image_stream(std::unique_ptr<ByteSource> in, const std::string& label,
+                                               const LayerReadOptions& opt);
 
 /// An archive held in memory (fuzzers and tests), read like a seekable tar file. `data` must outlive
 /// the source; `label` names it in messages.

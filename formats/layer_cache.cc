@@ -16,6 +16,9 @@
 #include <random>
 #include <vector>
 
+#include "formats/byte_source.h"
+#include "formats/limits.h"
+
 namespace layerdiff {
 namespace {
 
@@ -235,6 +238,70 @@ void LayerStore::drop_memory() {
   mem_.clear();
 }
 
+namespace {
+/// Reads a whole small file (at most `limit` bytes); nullopt if absent, special or larger.
+std::optional<std::string> read_file(const std::string& p, uint64_t limit) {
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return std::nullopt;
+  struct stat st{};
+  std::optional<std::string> out;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) <= limit) {
+    std::string buf(static_cast<size_t>(st.st_size), '\0');
+    size_t got = 0;
+    while (got < buf.size()) {
+      ssize_t r = ::read(fd, buf.data() + got, buf.size() - got);
+      if (r <= 0) break;
+      got += static_cast<size_t>(r);
+    }
+    if (got == buf.size()) out = std::move(buf);
+  }
+  ::close(fd);
+  return out;
+}
+
+/// Writes a file atomically (temporary name, rename): best effort, false on any failure.
+bool write_atomic(const std::string& dir, const std::string& p, std::string_view out) {
+  std::string parent = dir.substr(0, dir.rfind('/'));
+  if (!parent.empty()) ::mkdir(parent.c_str(), 0755);
+  ::mkdir(dir.c_str(), 0700);
+  std::random_device rd;
+  std::string tmp = dir + "/.tmp." + std::to_string(getpid()) + "." + std::to_string(rd());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t w = ::write(fd, out.data() + done, out.size() - done);
+    if (w <= 0) break;
+    done += static_cast<size_t>(w);
+  }
+  bool ok = done == out.size() && ::close(fd) == 0;
+  if (!ok || ::rename(tmp.c_str(), p.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+}  // namespace
+
+std::optional<std::string> LayerStore::find_document(const std::string& digest) {
+  if (dir_.empty() || digest.rfind("sha256:", 0) != 0) return std::nullopt;
+  std::string p = path_for(digest);
+  if (p.empty()) return std::nullopt;
+  p.replace(p.size() - 4, 4, ".json");
+  auto text = read_file(p, limits::kMaxJsonBytes);
+  if (!text || sha256_digest(*text) != digest) return std::nullopt;
+  ::utimensat(AT_FDCWD, p.c_str(), nullptr, 0);
+  return text;
+}
+
+void LayerStore::put_document(const std::string& digest, std::string_view text) {
+  if (dir_.empty() || digest.rfind("sha256:", 0) != 0 || sha256_digest(text) != digest) return;
+  std::string p = path_for(digest);
+  if (p.empty()) return;
+  p.replace(p.size() - 4, 4, ".json");
+  if (write_atomic(dir_, p, text)) evict();
+}
+
 std::shared_ptr<const LayerData> LayerStore::load(const std::string& digest) {
   if (dir_.empty()) return nullptr;
   std::string p = path_for(digest);
@@ -271,30 +338,13 @@ void LayerStore::save(const std::string& digest, const LayerData& layer) {
   std::string p = path_for(digest);
   if (p.empty() || layer.blob.blob_digest != digest) return;
   // Best effort: a cache that cannot be written (read-only home, full disk) changes nothing.
-  std::string parent = dir_.substr(0, dir_.rfind('/'));
-  if (!parent.empty()) ::mkdir(parent.c_str(), 0755);
-  ::mkdir(dir_.c_str(), 0700);
   std::string payload = encode_layer(layer);
   std::string out(kMagic, 8);
   out += version_;
   put_fixed(out, payload.size());
   put_fixed(out, XXH3_64bits(payload.data(), payload.size()));
   out += payload;
-  std::random_device rd;
-  std::string tmp = dir_ + "/.tmp." + std::to_string(getpid()) + "." + std::to_string(rd());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return;
-  size_t done = 0;
-  while (done < out.size()) {
-    ssize_t w = ::write(fd, out.data() + done, out.size() - done);
-    if (w <= 0) break;
-    done += static_cast<size_t>(w);
-  }
-  bool ok = done == out.size() && ::close(fd) == 0;
-  if (!ok || ::rename(tmp.c_str(), p.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return;
-  }
+  if (!write_atomic(dir_, p, out)) return;
   evict();
 }
 
@@ -310,7 +360,11 @@ void LayerStore::evict() {
   uint64_t total = 0;
   while (dirent* e = ::readdir(d)) {
     std::string n = e->d_name;
-    if (n.size() < 4 || n.compare(n.size() - 4, 4, ".idx") != 0) continue;
+    auto ends = [&](const char* suf) {
+      size_t k = std::strlen(suf);
+      return n.size() > k && n.compare(n.size() - k, k, suf) == 0;
+    };
+    if (!ends(".idx") && !ends(".json")) continue;
     std::string p = dir_ + "/" + n;
     struct stat st{};
     if (::lstat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;

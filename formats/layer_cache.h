@@ -37,6 +37,13 @@ class LayerStore {
   /// Remembers a layer read in this run; with `verified`, also writes it to the cache.
   void put(const std::string& digest, std::shared_ptr<const LayerData> layer, bool verified);
 
+  /// A JSON document (manifest, config) by its sha256 digest, from the cache directory; checked
+  /// against the digest, so nullopt for anything else. For sources that fetch documents
+  /// (registries): a warm run then fetches only what a tag points at now.
+  std::optional<std::string> find_document(const std::string& digest);
+  /// Keeps a document whose sha256 is `digest` (checked; anything else is not written).
+  void put_document(const std::string& digest, std::string_view text);
+
   /// Default directory: $XDG_CACHE_HOME/layerdiff or $HOME/.cache/layerdiff ("" if neither set).
   static std::string default_dir();
   /// This build's reader version: 16 hex digits of a hash of the reader's sources.
