@@ -63,6 +63,26 @@ std::string registry_errors(const std::string& body) {
   return out;
 }
 
+/// "; tags: a, b, c" from a tags/list answer (the first ten), "" when it lists none.
+std::string tag_list(const std::string& body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object()) return "";
+  auto* t = v.as_object().if_contains("tags");
+  if (!t || !t->is_array() || t->as_array().empty()) return "";
+  std::string out;
+  size_t n = 0;
+  for (const auto& x : t->as_array()) {
+    if (!x.is_string()) continue;
+    if (++n > 10) {
+      out += ", …";
+      break;
+    }
+    out += (out.empty() ? "" : ", ") + std::string(x.as_string());
+  }
+  return "; tags: " + out;
+}
+
 struct Challenge {
   std::string scheme;  ///< lower case: "bearer", "basic"
   std::map<std::string, std::string> params;
@@ -248,7 +268,7 @@ std::unique_ptr<HttpResponse> RegistryClient::send(HttpRequest req, const std::s
       if (s == 401 && own && !reauthed) {
         std::string ch = resp->header("www-authenticate");
         if (ch.empty()) return resp;
-        authenticate(ch, what);
+        authenticate(ch);
         reauthed = true;
         continue;
       }
@@ -303,48 +323,39 @@ void RegistryClient::connect() {
     }
   }
   // Plain HTTP only where docker allows it: loopback hosts, or when told not to verify TLS.
+  // It is tried when HTTPS fails below HTTP (the server speaks no TLS); an untrusted
+  // certificate stays an error unless --tls-verify=false.
   bool may_http = is_loopback_host(ref_.registry) || !tls_.verify;
   std::string host = ref_.api_host();
-  std::unique_ptr<HttpResponse> ping;
   base_ = "https://" + host;
+  HttpRequest probe;
+  probe.url = base_ + "/v2/";
+  probe.tls = tls_;
+  std::unique_ptr<HttpResponse> ping;
   try {
-    HttpRequest r;
-    r.url = base_ + "/v2/";
-    r.tls = tls_;
-    ping = send(r, "GET /v2/");
-  } catch (const Error&) {
-    if (!may_http) throw;
-    // The HTTPS attempt failed below HTTP (no TLS there, or an untrusted certificate with
-    // --tls-verify=false): a loopback registry speaks plain HTTP, as docker allows.
-    bool cert = false;
-    try {
-      HttpRequest probe;
-      probe.url = base_ + "/v2/";
-      probe.tls = tls_;
-      HttpResponse again(probe);
-    } catch (const HttpError& e) {
-      cert = e.kind == HttpError::TlsCertificate;
-    } catch (const Error&) {
-    }
-    if (cert && tls_.verify) throw;
-    base_ = "http://" + host;
-    HttpRequest r;
-    r.url = base_ + "/v2/";
-    r.tls = tls_;
-    ping = send(r, "GET /v2/");
+    ping = std::make_unique<HttpResponse>(probe);
+  } catch (const HttpError& e) {
+    if (!may_http || (e.kind == HttpError::TlsCertificate && tls_.verify))
+      ping = send(probe, "GET /v2/");  // retries, and the message for this failure
+    else
+      base_ = "http://" + host;
+  }
+  if (!ping || ping->status() == 429 || ping->status() >= 500) {
+    probe.url = base_ + "/v2/";
+    ping = send(probe, "GET /v2/");
   }
   connected_ = true;
   long s = ping->status();
   if (s == 401) {
     std::string ch = ping->header("www-authenticate");
-    if (!ch.empty()) authenticate(ch, "GET /v2/");
+    if (!ch.empty()) authenticate(ch);
   } else if (s != 200) {
     std::string body = ping->read_all(1 << 20, registry_label());
     throw Error(registry_label() + ": not a registry (GET /v2/ answered " + http_status(s, body) + ")");
   }
 }
 
-void RegistryClient::authenticate(const std::string& header, const std::string& what) {
+void RegistryClient::authenticate(const std::string& header) {
   std::lock_guard<std::mutex> authn(authn_mu_);
   Challenge c = parse_challenge(header);
   if (!creds_looked_up_) {
@@ -356,8 +367,8 @@ void RegistryClient::authenticate(const std::string& header, const std::string& 
   std::string repo = "repository " + ref_.repository;
   if (c.scheme == "basic") {
     if (!creds_)
-      throw Error(registry_label() + ": " + repo + ": " + what +
-                  ": HTTP 401 Unauthorized: the registry asks for a user name and password; give "
+      throw Error(registry_label() + ": " + repo +
+                  ": the registry asks for a user name and password (HTTP 401 Unauthorized); give "
                   "--creds USER:PASS or an --authfile (podman login / docker login write one)");
     std::lock_guard<std::mutex> l(auth_mu_);
     if (authorization_ == "Authorization: Basic " + base64_encode(creds_->username + ":" + creds_->password))
@@ -464,21 +475,49 @@ void RegistryClient::fail(const HttpResponse& r, const std::string& what, const 
   throw Error(registry_label() + ": repository " + ref_.repository + ": " + what + ": " + st);
 }
 
+std::unique_ptr<HttpResponse> RegistryClient::fetch_small(const std::string& path,
+                                                          std::vector<std::string> headers,
+                                                          const std::string& what, std::string& body) {
+  for (int attempt = 1;; ++attempt) {
+    auto resp = request("GET", path, headers, what);
+    try {
+      body = resp->read_all(limits::kMaxJsonBytes, registry_label() + ": " + what);
+      return resp;
+    } catch (const HttpError& e) {
+      if (e.kind != HttpError::Dropped || attempt >= opt_.max_attempts)
+        throw Error(registry_label() + ": " + what + ": " + e.what() + " (" + std::to_string(attempt) +
+                    (attempt == 1 ? " try)" : " tries)"));
+      backoff(attempt, nullptr);
+    }
+  }
+}
+
 RegistryDocument RegistryClient::manifest(const std::string& reference) {
   bool by_digest = reference.rfind("sha256:", 0) == 0;
   std::string what = by_digest ? "manifest " + reference : "tag " + reference;
-  auto resp = request("GET", "/v2/" + ref_.repository + "/manifests/" + reference,
-                      {std::string("Accept: ") + kOciIndex + ", " + kOciManifest + ", " + kDockerList +
-                       ", " + kDockerManifest},
-                      what);
+  std::string body;
+  auto resp = fetch_small("/v2/" + ref_.repository + "/manifests/" + reference,
+                          {std::string("Accept: ") + kOciIndex + ", " + kOciManifest + ", " + kDockerList +
+                           ", " + kDockerManifest},
+                          what, body);
   long s = resp->status();
-  std::string body = resp->read_all(limits::kMaxJsonBytes, registry_label() + ": " + what);
   if (s == 404) {
     std::string errs = registry_errors(body);
+    std::string tags;
+    if (errs.find("NAME_UNKNOWN") == std::string::npos && !by_digest) {
+      // Many registries answer MANIFEST_UNKNOWN for a repository they do not have: the tag list
+      // tells the two apart, and names the tags there are.
+      std::string tbody;
+      auto t = fetch_small("/v2/" + ref_.repository + "/tags/list", {}, "tags", tbody);
+      if (t->status() == 404)
+        throw Error(registry_label() + ": no repository " + ref_.repository + " (" +
+                    http_status(404, tbody) + ")");
+      if (t->status() == 200) tags = tag_list(tbody);
+    }
     if (errs.find("NAME_UNKNOWN") != std::string::npos)
       throw Error(registry_label() + ": no repository " + ref_.repository + " (" + http_status(s, body) + ")");
     throw Error(registry_label() + ": repository " + ref_.repository + ": no " + what + " (" +
-                http_status(s, body) + ")");
+                http_status(s, body) + ")" + tags);
   }
   if (s != 200) fail(*resp, what, body);
   RegistryDocument d;
@@ -502,9 +541,9 @@ RegistryDocument RegistryClient::manifest(const std::string& reference) {
 
 std::string RegistryClient::small_blob(const std::string& digest) {
   std::string what = "blob " + short_digest(digest);
-  auto resp = request("GET", "/v2/" + ref_.repository + "/blobs/" + digest, {}, what);
+  std::string body;
+  auto resp = fetch_small("/v2/" + ref_.repository + "/blobs/" + digest, {}, what, body);
   long s = resp->status();
-  std::string body = resp->read_all(limits::kMaxJsonBytes, registry_label() + ": " + what);
   if (s == 404)
     throw Error(registry_label() + ": repository " + ref_.repository + ": no " + what + " (" +
                 http_status(s, body) + ")");

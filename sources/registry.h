@@ -65,7 +65,10 @@ class RegistryClient {
 
  private:
   void connect();  ///< the ping: scheme and challenge
-  void authenticate(const std::string& challenge, const std::string& what);
+  /// GET of a small document into `body`, retried when the connection drops mid-body.
+  std::unique_ptr<HttpResponse> fetch_small(const std::string& path, std::vector<std::string> headers,
+                                            const std::string& what, std::string& body);
+  void authenticate(const std::string& challenge);
   std::unique_ptr<HttpResponse> send(HttpRequest req, const std::string& what);
   [[noreturn]] void fail(const HttpResponse& r, const std::string& what, const std::string& body);
   std::string registry_label() const;
