@@ -143,15 +143,16 @@ void add_read_options(CLI::App* c, Options& o) {
 
 void add_image_options(CLI::App* c, Options& o) {
   c->add_option("IMAGE", o.image_path,
-                "docker save archive, OCI archive, OCI layout directory, or - for stdin; "
-                "the archive may be gzip- or zstd-compressed")
+                "docker save archive, OCI archive, OCI layout directory, or - for stdin (the\n"
+                "archive may be gzip- or zstd-compressed); docker://HOST/NAME:TAG (a registry),\n"
+                "docker-daemon:NAME:TAG; a bare NAME:TAG that is no file is read from its registry")
       ->required();
   add_read_options(c, o);
 }
 
 /// Options of the diff, on both `layerdiff diff` and the bare `layerdiff BEFORE AFTER`.
 void add_diff_options(CLI::App* c, Options& o, bool required) {
-  auto* imgs = c->add_option("BEFORE AFTER", o.images, "the two images (archive, directory or -)")
+  auto* imgs = c->add_option("BEFORE AFTER", o.images, "the two images (archive, directory, -, docker://…, docker-daemon:…)")
                    ->expected(2);
   if (required) imgs->required();
   add_read_options(c, o);
@@ -346,6 +347,9 @@ int run(int argc, char** argv) {
       "  layerdiff inspect app.tar                   where the bytes of an image are\n"
       "  docker save app | layerdiff inspect -       read the archive from stdin\n"
       "  layerdiff inspect --format json oci-dir/    machine-readable report\n"
+      "  layerdiff docker://reg.example/app:main docker://reg.example/app:pr-42\n"
+      "                                              two images in a registry\n"
+      "  layerdiff inspect docker-daemon:app:1       an image of the local Docker daemon\n"
       "  layerdiff ls --platform linux/arm64 img.tar the merged filesystem, one path a line\n"
       "\n"
       "Exit codes: 0 ok, 1 differences or a failed gate (where asked), 2 error.");
@@ -401,7 +405,7 @@ int run(int argc, char** argv) {
   CLI::App* check = app.add_subcommand(
       "check", "a size-regression gate for CI: rules on AFTER and on its growth over\n"
                "--baseline; exit 0 all rules pass, 1 a rule failed, 2 an error");
-  check->add_option("AFTER", o.image_path, "the image to check (archive, directory or -)")->required();
+  check->add_option("AFTER", o.image_path, "the image to check (archive, directory, -, docker://…, docker-daemon:…)")->required();
   add_read_options(check, o);
   check->add_option("--format", o.format, "table, json or markdown")
       ->check(CLI::IsMember({"table", "json", "markdown", "md"}));

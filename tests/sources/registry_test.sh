@@ -192,6 +192,14 @@ blob_sizes() {  # blob_sizes DIGEST...: the sum of the sizes of these blobs in t
   echo "$total"
 }
 ld() { run --cache-dir "$TMP/cache/c" "$@"; }
+# LAYERDIFF_SHOW_ERRORS=1: print each expected error as layerdiff wrote it (for the README).
+if [[ -n ${LAYERDIFF_SHOW_ERRORS:-} ]]; then
+  eval "$(declare -f check_err | sed '1s/check_err/lib_check_err/')"
+  check_err() {
+    lib_check_err "$@"
+    sed -n '1s/^/      > /p' "$ERR"
+  }
+fi
 
 # ---------------------------------------------------------------------------------------------
 # 1. Anonymous registry: the same results as the archives.
