@@ -58,6 +58,15 @@ struct HttpResponse::Impl {
   std::string url, method;
   std::vector<std::pair<std::string, std::string>> pending;  ///< headers of the current response
   long pending_status = 0;
+
+  // Here rather than in ~HttpResponse: a constructor that throws (no connection) runs no
+  // destructor of its own, but its members' destructors still run.
+  ~Impl() {
+    if (multi && easy) curl_multi_remove_handle(multi, easy);
+    if (easy) curl_easy_cleanup(easy);
+    if (multi) curl_multi_cleanup(multi);
+    if (headers) curl_slist_free_all(headers);
+  }
 };
 
 size_t http_header_cb(char* data, size_t size, size_t n, void* user) {
@@ -154,13 +163,7 @@ HttpResponse::HttpResponse(const HttpRequest& req) : impl_(std::make_unique<Impl
   }
 }
 
-HttpResponse::~HttpResponse() {
-  if (!impl_) return;
-  if (impl_->multi && impl_->easy) curl_multi_remove_handle(impl_->multi, impl_->easy);
-  if (impl_->easy) curl_easy_cleanup(impl_->easy);
-  if (impl_->multi) curl_multi_cleanup(impl_->multi);
-  if (impl_->headers) curl_slist_free_all(impl_->headers);
-}
+HttpResponse::~HttpResponse() = default;
 
 bool HttpResponse::pump(bool headers_only) {
   auto& im = *impl_;
