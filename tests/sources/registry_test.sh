@@ -157,7 +157,7 @@ push "oci-archive:$FIX/oci-gzip.tar" "$TOK/private/gz:1" --dest-tls-verify=false
 # ---------------------------------------------------------------------------------------------
 # Helpers.
 strip() {  # the JSON report without the fields that name where the image came from
-  sed -E 's/"(source|layout|reference)":"[^"]*"/"\1":""/g' "$@"
+  sed -E 's/"(name|source|layout|reference)":"[^"]*"/"\1":""/g' "$@"
 }
 same() {  # same NAME FILE_A FILE_B
   if cmp -s "$2" "$3"; then
