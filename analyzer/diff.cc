@@ -165,7 +165,7 @@ std::vector<FileChange> diff_trees(const MergedImage& before, const MergedImage&
   while (i < a.size() || j < b.size()) {
     int c = i == a.size() ? 1 : j == b.size() ? -1 : a[i].path.compare(b[j].path);
     if (c < 0) {
-      FileChange fc{a[i].path, ChangeKind::Removed, {}, state_of(a[i], p.before_bytes[i]), std::nullopt};
+      FileChange fc{a[i].path, ChangeKind::Removed, {}, state_of(a[i], p.before_bytes[i]), std::nullopt, {}, {}, {}};
       uint32_t wb = a[i].layer;
       fc.written_by = wb;
       fc.removed_by = lookup(after, a[i].path);
@@ -174,7 +174,7 @@ std::vector<FileChange> diff_trees(const MergedImage& before, const MergedImage&
       out.push_back(std::move(fc));
       ++i;
     } else if (c > 0) {
-      FileChange fc{b[j].path, ChangeKind::Added, {}, std::nullopt, state_of(b[j], p.after_bytes[j])};
+      FileChange fc{b[j].path, ChangeKind::Added, {}, std::nullopt, state_of(b[j], p.after_bytes[j]), {}, {}, {}};
       uint32_t wa = b[j].layer;
       std::optional<uint32_t> deleted = own(wa) ? std::nullopt : lookup(before, b[j].path);
       fc.responsible = deleted ? LayerRef{LayerRef::Before, *deleted} : LayerRef{LayerRef::After, wa};
@@ -184,7 +184,7 @@ std::vector<FileChange> diff_trees(const MergedImage& before, const MergedImage&
       auto w = differences(a[i], b[j], opt);
       if (!w.empty()) {
         FileChange fc{a[i].path, ChangeKind::Modified, std::move(w),
-                      state_of(a[i], p.before_bytes[i]), state_of(b[j], p.after_bytes[j])};
+                      state_of(a[i], p.before_bytes[i]), state_of(b[j], p.after_bytes[j]), {}, {}, {}};
         uint32_t wa = b[j].layer, wb = a[i].layer;
         fc.written_by = wb;
         if (own(wa)) {

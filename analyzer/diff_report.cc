@@ -74,9 +74,6 @@ std::vector<const FileChange*> top_of(const std::vector<FileChange>& cs, size_t 
   return v;
 }
 
-/// "sha256:…" or "" : not a name people gave the image.
-bool is_digest_ref(const std::string& r) { return r.empty() || r.rfind("sha256:", 0) == 0; }
-
 }  // namespace
 
 ImageSummary summarize(const MergedImage& img) {
@@ -86,14 +83,7 @@ ImageSummary summarize(const MergedImage& img) {
   s.platform = img.info.platform;
   s.layout = img.info.layout;
   s.layers = img.info.layers.size();
-  // A reference that is only a tag ("latest" in an OCI archive) or a digest says little: name
-  // the image after its file, with the tag.
-  std::string file = s.source;
-  if (auto k = file.find_last_of('/'); k != std::string::npos && k + 1 < file.size()) file = file.substr(k + 1);
-  const std::string& r = s.reference;
-  if (is_digest_ref(r)) s.name = file + (r.empty() ? "" : " (" + r.substr(0, 19) + "…)");
-  else if (r.find('/') == std::string::npos && r.find(':') == std::string::npos) s.name = file + " (" + r + ")";
-  else s.name = r;
+  s.name = image_name(img.info);
   for (const auto& l : img.info.layers) {
     s.compressed_size += l.compressed_size;
     s.tar_size += l.tar_size;

@@ -32,7 +32,7 @@ class Judge {
   StageLabel label(int layer) const {
     if (layer >= 0 && static_cast<size_t>(layer) < in_.labels.size()) return in_.labels[layer];
     const auto& ls = in_.after->info.layers;
-    if (layer >= 0 && static_cast<size_t>(layer) < ls.size()) return {"", ls[layer].created_by};
+    if (layer >= 0 && static_cast<size_t>(layer) < ls.size()) return {"", ls[layer].created_by, "", "history"};
     return {};
   }
 

@@ -40,6 +40,10 @@ struct ImageInfo {
   std::vector<HistoryEntry> history;  ///< all entries, empty_layer ones included
 };
 
+/// How reports name an image: its reference ("docker.io/library/debian:12"), or, when that is
+/// only a tag or a digest, the file with it: "app.oci.tar (latest)".
+std::string image_name(const ImageInfo& info);
+
 /// "sha256:0123456789abcdef…" -> "0123456789ab" (the 12-hex short form used in messages).
 std::string short_digest(const std::string& digest);
 

@@ -9,15 +9,18 @@
 namespace layerdiff {
 namespace {
 
-/// The directory a file's bytes are rolled up into: its parent, cut to `depth` components.
-std::string rollup_dir(const std::string& path, int depth) {
-  auto parts = split_path(parent_path(path));
-  std::string out;
-  for (int i = 0; i < depth && i < static_cast<int>(parts.size()); ++i) {
-    out += "/";
-    out += parts[i];
-  }
-  return out.empty() ? "/" : out;
+struct DirNode {
+  uint64_t bytes = 0, files = 0;
+  std::map<std::string, DirNode, std::less<>> children;  ///< display path -> node
+};
+
+void cut(std::vector<SizeRow>& rows, size_t top);
+
+std::vector<SizeRow> dir_rows(const DirNode& n, size_t top) {
+  std::vector<SizeRow> rows;
+  for (const auto& [path, child] : n.children) rows.push_back({path, child.bytes, child.files, dir_rows(child, top)});
+  cut(rows, top);
+  return rows;
 }
 
 void cut(std::vector<SizeRow>& rows, size_t top) {
@@ -25,7 +28,7 @@ void cut(std::vector<SizeRow>& rows, size_t top) {
     return std::tie(b.bytes, a.label) < std::tie(a.bytes, b.label);
   });
   if (rows.size() <= top) return;
-  SizeRow other{"[other]", 0, 0};
+  SizeRow other{"[other]", 0, 0, {}};
   for (size_t i = top; i < rows.size(); ++i) {
     other.bytes += rows[i].bytes;
     other.count += rows[i].count;
@@ -50,7 +53,7 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
     r.layers.push_back(std::move(lr));
   }
 
-  std::map<std::string, SizeRow> dirs;
+  DirNode root;
   std::vector<SizeRow> files;
   std::map<std::pair<ContentDigest, uint64_t>, std::vector<std::string>> by_content;
   for (const PathRow& row : t.rows()) {
@@ -70,17 +73,21 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
     r.content_size += ino.size;
     if (ino.layer < r.layers.size()) r.layers[ino.layer].visible_bytes += ino.size;
     std::string shown = display_path(row.path);
-    files.push_back({shown, ino.size, 1});
-    SizeRow& d = dirs[rollup_dir(row.path, opt.depth)];
-    d.bytes += ino.size;
-    d.count += 1;
+    files.push_back({shown, ino.size, 1, {}});
+    DirNode* d = &root;
+    std::string prefix;
+    int level = 0;
+    for (auto part : split_path(row.path)) {
+      if (level++ == opt.depth) break;
+      prefix += "/";
+      prefix += part;
+      d = &d->children[prefix];
+      d->bytes += ino.size;
+      d->files += 1;
+    }
     if (ino.size > 0) by_content[{ino.digest, ino.size}].push_back(shown);
   }
-  for (auto& [label, row] : dirs) {
-    row.label = label;
-    r.largest_dirs.push_back(row);
-  }
-  cut(r.largest_dirs, opt.top);
+  r.largest_dirs = dir_rows(root, opt.top);
   r.largest_files = std::move(files);
   cut(r.largest_files, opt.top);
 
@@ -120,7 +127,16 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
             [](const DuplicateGroup& a, const DuplicateGroup& b) {
               return std::tie(b.savings, a.paths) < std::tie(a.savings, b.paths);
             });
-  if (r.duplicates.size() > opt.top) r.duplicates.resize(opt.top);
+  if (r.duplicates.size() > opt.top) {
+    DuplicateGroup other;
+    other.groups = 0;
+    for (size_t i = opt.top; i < r.duplicates.size(); ++i) {
+      other.savings += r.duplicates[i].savings;
+      other.groups += 1;
+    }
+    r.duplicates.resize(opt.top);
+    r.duplicates.push_back(std::move(other));
+  }
   return r;
 }
 

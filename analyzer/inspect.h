@@ -18,6 +18,8 @@ struct SizeRow {
   std::string label;   ///< display path, or "[other]"
   uint64_t bytes = 0;
   uint64_t count = 0;  ///< files the row stands for
+  /// largest_dirs: what is below this directory, the same way (rows sum to this row); else empty.
+  std::vector<SizeRow> children;
 };
 
 struct LayerReport {
@@ -25,6 +27,8 @@ struct LayerReport {
   LayerMergeStats stats;
   uint64_t visible_bytes = 0;  ///< of its written bytes, those still visible in the merged tree
   uint64_t wasted_bytes = 0;   ///< of its written bytes, those overwritten or deleted later
+  /// With a Dockerfile (inspect --dockerfile): its stage and instruction (stages.h); else empty.
+  std::string stage, instruction;
 };
 
 struct WasteRow {
@@ -36,7 +40,8 @@ struct WasteRow {
 };
 
 struct DuplicateGroup {
-  uint64_t size = 0;                 ///< bytes of one copy
+  uint64_t groups = 1;               ///< "[other]": the groups it stands for
+  uint64_t size = 0;                 ///< bytes of one copy (0 for "[other]")
   std::vector<std::string> paths;    ///< display paths, sorted
   uint64_t savings = 0;              ///< size * (copies - 1)
 };
@@ -54,11 +59,17 @@ struct InspectReport {
   uint64_t dirs = 0, symlinks = 0, others = 0;
   uint64_t compressed_size = 0, tar_size = 0, written_size = 0;
   std::vector<LayerReport> layers;
-  std::vector<SizeRow> largest_dirs, largest_files;
+  /// Directories cumulative (each holds everything below it, as du and bloaty count), nested to
+  /// --depth: the top rows sum to content_size, each row's children to the row. A file above
+  /// the depth cut is a row of its own; `-n` rows per level, the rest in "[other]".
+  std::vector<SizeRow> largest_dirs;
+  std::vector<SizeRow> largest_files;
   uint64_t wasted_bytes = 0;
   double efficiency = 1.0;
   std::vector<WasteRow> waste;
   uint64_t duplicate_savings = 0, duplicate_groups = 0;
+  /// The `top` groups saving the most, then an "[other]" group (paths empty) for the rest, so
+  /// the savings sum to duplicate_savings.
   std::vector<DuplicateGroup> duplicates;
 };
 

@@ -349,7 +349,7 @@ std::vector<StageLeftover> stage_leftovers(const MergedImage& after, const Layer
       return std::tie(b.bytes, a.label) < std::tie(a.bytes, b.label);
     });
     if (lo.directories.size() > top) {
-      SizeRow other{"[other]", 0, 0};
+      SizeRow other{"[other]", 0, 0, {}};
       for (size_t i = top; i < lo.directories.size(); ++i) {
         other.bytes += lo.directories[i].bytes;
         other.count += lo.directories[i].count;

@@ -25,9 +25,9 @@
 namespace layerdiff {
 
 struct StageLabel {
-  std::string stage;        ///< "builder", "base: debian:12", "common base", "before", "after"
-  std::string instruction;  ///< the Dockerfile instruction matched, else the history's created_by
-  std::string copied_from;  ///< COPY/ADD --from source ("" none); "a or b" when content is in both
+  std::string stage = "";        ///< "builder", "base: debian:12", "common base", "before", "after"
+  std::string instruction = "";  ///< the Dockerfile instruction matched, else the history's created_by
+  std::string copied_from = "";  ///< COPY/ADD --from source ("" none); "a or b" when content is in both
   /// How the label is known: "common-base", "stage-image" (ChainID of a --stage image),
   /// "dockerfile" (an exact instruction match), "base" (below the lowest match), "content"
   /// (copied_from found by content), "history" (nothing matched).

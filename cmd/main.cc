@@ -122,6 +122,21 @@ std::unique_ptr<MergedImage> load(const std::string& path, const Options& o, Sid
   return img;
 }
 
+/// -n N (--top too): rows per list. Messages name -n, as the README does.
+void add_top_option(CLI::App* c, size_t& top, const std::string& help) {
+  c->add_option_function<std::string>(
+       "-n,--top",
+       [&top](const std::string& v) {
+         char* end = nullptr;
+         long long n = std::strtoll(v.c_str(), &end, 10);
+         if (v.empty() || *end || n < 1 || n > 1000000)
+           throw CLI::ValidationError("-n", "expected a number of rows from 1 to 1000000, got " + v);
+         top = static_cast<size_t>(n);
+       },
+       help)
+      ->type_name("N");
+}
+
 void add_read_options(CLI::App* c, Options& o) {
   c->add_option("--image", o.read.image, "which image of an archive holding several (tag or ref)");
   c->add_option("--platform", o.read.platform,
@@ -158,8 +173,7 @@ void add_diff_options(CLI::App* c, Options& o, bool required) {
   add_read_options(c, o);
   c->add_option("--format", o.format, "table, json or markdown")
       ->check(CLI::IsMember({"table", "json", "markdown", "md"}));
-  c->add_option("-n,--top", o.top, "rows per list and per rollup level; the rest fold into [other]")
-      ->check(CLI::Range(1, 1000000));
+  add_top_option(c, o.top, "rows per list and per rollup level; the rest fold into [other]");
   c->add_option("--depth", o.depth, "directory depth of the size rollup")->check(CLI::Range(1, 4096));
   c->add_option("--color", o.color, "auto (a terminal without NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -169,7 +183,7 @@ void add_diff_options(CLI::App* c, Options& o, bool required) {
                 "docker build --target NAME); reports what it held that AFTER lacks")
       ->each([](const std::string& s) {
         if (s.find('=') == std::string::npos || s.front() == '=' || s.back() == '=')
-          throw CLI::ValidationError("--stage", "expected NAME=IMAGE, got " + s);
+          throw CLI::ValidationError("expected NAME=IMAGE, got " + s);
       })
       ->allow_extra_args(false);  // one value per --stage: the images that follow stay positional
   c->add_option("--dockerfile", o.dockerfile,
@@ -368,13 +382,14 @@ int run(int argc, char** argv) {
   add_image_options(inspect, o);
   inspect->add_option("--format", o.format, "table, json or markdown")
       ->check(CLI::IsMember({"table", "json", "markdown", "md"}));
-  inspect->add_option("-n,--top", o.top, "rows per list; the rest fold into [other]")
-      ->check(CLI::Range(1, 1000000));
+  add_top_option(inspect, o.top, "rows per list and per directory level; the rest fold into [other]");
   inspect->add_option("--depth", o.depth, "directory depth of the largest-directories list")
       ->check(CLI::Range(1, 4096));
   inspect->add_option("--by", o.by, "path (default: layers, directories, files) or package (which\n"
                                     "dpkg/apk/python/npm package owns the bytes)")
       ->check(CLI::IsMember({"path", "package"}));
+  inspect->add_option("--dockerfile", o.dockerfile,
+                      "the image's Dockerfile: label each layer with its stage and instruction");
   inspect->add_option("--color", o.color, "auto (a terminal without NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   inspect->footer(
@@ -409,8 +424,7 @@ int run(int argc, char** argv) {
   add_read_options(check, o);
   check->add_option("--format", o.format, "table, json or markdown")
       ->check(CLI::IsMember({"table", "json", "markdown", "md"}));
-  check->add_option("-n,--top", o.top, "paths and layers listed per failed rule")
-      ->check(CLI::Range(1, 1000000));
+  add_top_option(check, o.top, "paths and layers listed per failed rule");
   check->add_option("--color", o.color, "auto (a terminal without NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   check->add_option("--dockerfile", o.dockerfile,
@@ -439,8 +453,14 @@ int run(int argc, char** argv) {
   }
 
   o.read.verify = !o.no_verify;
-  LayerStore store(o.no_cache ? std::string()
-                              : (o.cache_dir.empty() ? LayerStore::default_dir() : o.cache_dir));
+  std::string cache_dir = o.no_cache ? std::string()
+                                     : (o.cache_dir.empty() ? LayerStore::default_dir() : o.cache_dir);
+  std::string unwritable = LayerStore(cache_dir).check_writable();
+  if (!unwritable.empty()) {
+    std::cerr << "layerdiff: warning: the layer cache is off for this run: " << unwritable << "\n";
+    cache_dir.clear();
+  }
+  LayerStore store(cache_dir);
   o.read.store = &store;
   g_store = &store;
   TerminalProgress progress(!o.quiet && isatty(STDERR_FILENO));
@@ -471,6 +491,16 @@ int run(int argc, char** argv) {
       io.top = o.top;
       io.depth = o.depth;
       InspectReport report = build_inspect(*img, io);
+      if (!o.dockerfile.empty()) {
+        StageSources src;
+        load_stage_sources(o, src);
+        auto labels = label_layers(nullptr, *img, src.in).after;
+        for (size_t i = 0; i < labels.size() && i < report.layers.size(); ++i)
+          if (labels[i].source != "history") {
+            report.layers[i].stage = labels[i].stage;
+            report.layers[i].instruction = labels[i].instruction;
+          }
+      }
       output_begins();
       std::optional<PackageView> pk = package_view(*img, o);
       render_inspect(report, parse_format(o.format), style_for(o), std::cout, pk ? &*pk : nullptr);

@@ -367,7 +367,7 @@ void render_table(const DiffReport& r, const PackageDiffView* pk, const Style& s
         << "  " << rpad("%", 8) << "  PATH\n";
     rollup_table(r.rollup, out, st);
   }
-  if (pk && pk->diff.any) package_changes_table(*pk, st, out);
+  if (pk && pk->diff.any && !pk->by_package) package_changes_table(*pk, st, out);
   layers_table(r, out, st);
   stages_table(r, out, st);
   leftovers_table(r, out, st);
@@ -428,7 +428,7 @@ void render_markdown(const DiffReport& r, const PackageDiffView* pk, std::ostrea
     out << "#### Size by directory\n\n| Before | After | Delta | % | Path |\n|---:|---:|---:|---:|---|\n";
     md_rollup(r.rollup, out);
   }
-  if (pk && pk->diff.any) package_changes_markdown(*pk, out);
+  if (pk && pk->diff.any && !pk->by_package) package_changes_markdown(*pk, out);
   out << "\n#### Layers\n\nEach change is charged to one layer; shared layers to none.\n\n"
          "| Image | # | Added | Removed | Net | Paths | Stage | Instruction |\n"
          "|---|---:|---:|---:|---:|---:|---|---|\n";

@@ -1,6 +1,8 @@
 // render_inspect.cc: `layerdiff inspect` as a terminal table, JSON (schema_version 1) or Markdown.
 #include <boost/json.hpp>
 
+#include <functional>
+
 #include "analyzer/dockerfile.h"
 #include "cmd/render.h"
 #include "cmd/render_packages.h"
@@ -15,9 +17,15 @@ std::string layer_name(const LayerInfo& l) {
   return s.empty() ? std::string("(no history)") : s;
 }
 
+/// "builder: RUN npm ci" with a Dockerfile's label, else the history's created_by.
+std::string layer_name(const LayerReport& l) {
+  return l.stage.empty() ? layer_name(l.info) : l.stage + ": " + l.instruction;
+}
+
 json::object image_json(const InspectReport& r) {
   json::object img;
   img["source"] = r.image.source;
+  img["name"] = image_name(r.image);
   img["reference"] = r.image.reference;
   img["platform"] = r.image.platform;
   img["layout"] = r.image.layout;
@@ -54,6 +62,10 @@ json::object image_json(const InspectReport& r) {
                     {"removed_bytes", c.removed_bytes}, {"grown_bytes", c.grown_bytes},
                     {"shrunk_bytes", c.shrunk_bytes}};
     o["chain_id"] = l.info.chain_id;
+    if (!l.stage.empty()) {
+      o["stage"] = l.stage;
+      o["instruction"] = l.instruction;
+    }
     o["created_by"] = l.info.created_by;
     o["created"] = l.info.created;
     o["comment"] = l.info.comment;
@@ -75,6 +87,7 @@ json::array size_rows_json(const std::vector<SizeRow>& rows) {
     o["path"] = s.label;
     o["size"] = s.bytes;
     o["files"] = s.count;
+    if (!s.children.empty()) o["children"] = size_rows_json(s.children);
     a.push_back(std::move(o));
   }
   return a;
@@ -111,6 +124,7 @@ void render_json(const InspectReport& r, const PackageView* pk, std::ostream& ou
   json::array dg;
   for (const auto& g : r.duplicates) {
     json::object o;
+    if (g.paths.empty()) o["other"] = g.groups;  // "[other]": the groups it stands for
     o["size"] = g.size;
     o["savings"] = g.savings;
     json::array ps;
@@ -126,7 +140,7 @@ void render_json(const InspectReport& r, const PackageView* pk, std::ostream& ou
 
 void render_table(const InspectReport& r, const PackageView* pk, const Style& st, std::ostream& out) {
   const auto& im = r.image;
-  out << st.bold("Image") << "      " << im.reference << "  (" << im.platform << ", " << im.layout
+  out << st.bold("Image") << "      " << image_name(im) << "  (" << im.platform << ", " << im.layout
       << ")\n";
   out << st.bold("Source") << "     " << im.source << "\n";
   out << st.bold("Content") << "    " << human_bytes(r.content_size) << " in " << count(r.files, "file")
@@ -155,7 +169,7 @@ void render_table(const InspectReport& r, const PackageView* pk, const Style& st
         << rpad(human_bytes(l.info.tar_size), 10) << "  " << rpad(human_bytes(l.stats.written_bytes), 10)
         << "  " << rpad(human_bytes(l.visible_bytes), 10) << "  "
         << rpad(human_bytes(l.wasted_bytes), 10) << "  " << rpad(std::to_string(l.info.entries), 7)
-        << "  " << rpad(amd(l.stats.changes), 11) << "  " << st.fit(layer_name(l.info), 103) << "\n";
+        << "  " << rpad(amd(l.stats.changes), 11) << "  " << st.fit(layer_name(l), 103) << "\n";
     sc += l.info.compressed_size;
     stt += l.info.tar_size;
     sw += l.stats.written_bytes;
@@ -168,13 +182,19 @@ void render_table(const InspectReport& r, const PackageView* pk, const Style& st
       << rpad(human_bytes(sv), 10) << "  " << rpad(human_bytes(sws), 10) << "  "
       << rpad(std::to_string(se), 7) << "\n";
 
+  std::function<void(const std::vector<SizeRow>&, int)> size_rows = [&](const std::vector<SizeRow>& rows,
+                                                                       int level) {
+    for (const auto& s : rows) {
+      out << "  " << rpad(human_bytes(s.bytes), 10) << "  "
+          << rpad(percent(r.content_size ? double(s.bytes) / r.content_size : 0), 6) << "  "
+          << rpad(std::to_string(s.count), 7) << "  " << std::string(2 * level, ' ') << s.label << "\n";
+      size_rows(s.children, level + 1);
+    }
+  };
   auto sizes = [&](const char* title, const std::vector<SizeRow>& rows) {
     out << "\n" << st.bold(title) << "\n";
     out << "  " << rpad("SIZE", 10) << "  " << rpad("%", 6) << "  " << rpad("FILES", 7) << "  PATH\n";
-    for (const auto& s : rows)
-      out << "  " << rpad(human_bytes(s.bytes), 10) << "  "
-          << rpad(percent(r.content_size ? double(s.bytes) / r.content_size : 0), 6) << "  "
-          << rpad(std::to_string(s.count), 7) << "  " << s.label << "\n";
+    size_rows(rows, 0);
     out << "  " << rpad(human_bytes(r.content_size), 10) << "  " << rpad("100.0%", 6) << "  "
         << rpad(std::to_string(r.files), 7) << "  TOTAL\n";
   };
@@ -199,23 +219,31 @@ void render_table(const InspectReport& r, const PackageView* pk, const Style& st
     out << "  " << rpad("SAVINGS", 10) << "  " << rpad("COPIES", 6) << "  " << rpad("SIZE", 10)
         << "  PATHS\n";
     for (const auto& g : r.duplicates) {
+      if (g.paths.empty()) {
+        out << "  " << rpad(human_bytes(g.savings), 10) << "  " << rpad("", 6) << "  " << rpad("", 10)
+            << "  [other] (" << count(g.groups, "more group") << ")\n";
+        continue;
+      }
       std::string ps;
       for (size_t i = 0; i < g.paths.size() && i < 3; ++i) ps += (i ? ", " : "") + g.paths[i];
       if (g.paths.size() > 3) ps += ", …";
       out << "  " << rpad(human_bytes(g.savings), 10) << "  " << rpad(std::to_string(g.paths.size()), 6)
-          << "  " << rpad(human_bytes(g.size), 10) << "  " << ps << "\n";
+          << "  " << rpad(human_bytes(g.size), 10) << "  " << st.fit(ps, 34) << "\n";
     }
+    out << "  " << rpad(human_bytes(r.duplicate_savings), 10) << "  " << rpad("", 6) << "  " << rpad("", 10)
+        << "  TOTAL (" << count(r.duplicate_groups, "group") << ")\n";
   }
 }
 
 void render_markdown(const InspectReport& r, const PackageView* pk, std::ostream& out) {
   const auto& im = r.image;
-  out << "### layerdiff inspect: `" << md_cell(im.reference) << "`\n\n";
+  out << "### layerdiff inspect: `" << md_cell(image_name(im)) << "`\n\n";
   out << "| | |\n|---|---|\n";
   out << "| Platform | " << md_cell(im.platform) << " |\n";
   out << "| Layout | " << md_cell(im.layout) << " |\n";
   out << "| Content | " << human_bytes(r.content_size) << " in " << count(r.files, "file") << ", "
-      << count(r.dirs, "directory", "directories");
+      << count(r.dirs, "directory", "directories") << ", " << count(r.symlinks, "symlink") << ", "
+      << r.others << " other";
   if (r.hardlinks) out << "; " << count(r.hardlinks, "more hardlinked name", "more hardlinked names");
   out << " |\n";
   out << "| Layers | " << r.layers.size() << " (" << human_bytes(r.compressed_size) << " stored, "
@@ -233,13 +261,19 @@ void render_markdown(const InspectReport& r, const PackageView* pk, std::ostream
     out << "| " << l.info.index << " | " << human_bytes(l.info.compressed_size) << " | "
         << human_bytes(l.stats.written_bytes) << " | " << human_bytes(l.visible_bytes) << " | "
         << human_bytes(l.wasted_bytes) << " | " << amd(l.stats.changes) << " | `"
-        << md_cell(layer_name(l.info)) << "` |\n";
+        << md_cell(layer_name(l)) << "` |\n";
+  std::function<void(const std::vector<SizeRow>&, int)> md_rows = [&](const std::vector<SizeRow>& rows, int level) {
+    for (const auto& s : rows) {
+      out << "| " << human_bytes(s.bytes) << " | " << s.count << " | ";
+      for (int k = 0; k < level; ++k) out << "&nbsp;&nbsp;";
+      out << "`" << md_cell(s.label) << "` |\n";
+      md_rows(s.children, level + 1);
+    }
+  };
   auto sizes = [&](const char* title, const std::vector<SizeRow>& rows) {
     out << "\n#### " << title << "\n\n| Size | Files | Path |\n|---:|---:|---|\n";
-    for (const auto& s : rows)
-      out << "| " << human_bytes(s.bytes) << " | " << s.count << " | `" << md_cell(s.label) << "` |\n";
-    out << "| **" << human_bytes(r.content_size) << "** | " << r.files
-        << " | **TOTAL** |\n";
+    md_rows(rows, 0);
+    out << "| **" << human_bytes(r.content_size) << "** | " << r.files << " | **TOTAL** |\n";
   };
   sizes("Largest directories", r.largest_dirs);
   sizes("Largest files", r.largest_files);
@@ -257,12 +291,17 @@ void render_markdown(const InspectReport& r, const PackageView* pk, std::ostream
   if (!r.duplicates.empty()) {
     out << "\n#### Duplicates\n\n| Savings | Copies | Size | Paths |\n|---:|---:|---:|---|\n";
     for (const auto& g : r.duplicates) {
+      if (g.paths.empty()) {
+        out << "| " << human_bytes(g.savings) << " | | | `[other]` (" << count(g.groups, "more group") << ") |\n";
+        continue;
+      }
       out << "| " << human_bytes(g.savings) << " | " << g.paths.size() << " | " << human_bytes(g.size)
           << " | ";
-      for (size_t i = 0; i < g.paths.size() && i < 5; ++i) out << (i ? ", " : "") << "`" << md_cell(g.paths[i]) << "`";
-      if (g.paths.size() > 5) out << ", …";
+      for (size_t i = 0; i < g.paths.size(); ++i) out << (i ? ", " : "") << "`" << md_cell(g.paths[i]) << "`";
       out << " |\n";
     }
+    out << "| **" << human_bytes(r.duplicate_savings) << "** | | | **TOTAL** (" << count(r.duplicate_groups, "group")
+        << ") |\n";
   }
 }
 

@@ -156,23 +156,27 @@ void package_changes_table(const PackageDiffView& v, const Style& st, std::ostre
   out << "  " << rpad(human_delta(net), 11) << "  " << pad("", 10) << "  " << pad("", 9) << "  NET\n";
 }
 
+// With --by package this one table is the diff's package view: every package with its change
+// and versions, reconciling to TOTAL (the PACKAGES table would repeat it).
 void package_rollup_table(const PackageDiffView& v, const Style& st, std::ostream& out) {
-  out << "\n" << st.bold("SIZE BY PACKAGE") << "\n";
+  out << "\n" << st.bold("SIZE BY PACKAGE") << "  " << summary(v.diff) << "\n";
   out << "  " << rpad("BEFORE", 10) << "  " << rpad("AFTER", 10) << "  " << rpad("DELTA", 11) << "  "
-      << rpad("%", 8) << "  " << pad("ECOSYSTEM", 9) << "  PACKAGE\n";
+      << rpad("%", 8) << "  " << pad("CHANGE", 10) << "  " << pad("ECOSYSTEM", 9) << "  "
+      << pad("PACKAGE", 32) << "  VERSION\n";
   uint64_t b = 0, a = 0;
   for (const auto& r : package_diff_table(v.diff, v.top, false)) {
-    out << "  " << rpad(human_bytes(r.before), 10) << "  " << rpad(human_bytes(r.after), 10) << "  "
-        << rpad(human_delta(r.delta()), 11) << "  " << rpad(pct(r.before, r.after), 8) << "  "
-        << pad(eco(r.name, r.ecosystem), 9) << "  " << r.name;
-    if (r.folded) out << "  (" << count(r.folded, "package") << ")";
-    out << "\n";
+    bool special = !r.name.empty() && r.name[0] == '[';
+    out << line("  " + rpad(human_bytes(r.before), 10) + "  " + rpad(human_bytes(r.after), 10) + "  " +
+                rpad(human_delta(r.delta()), 11) + "  " + rpad(pct(r.before, r.after), 8) + "  " +
+                pad(special ? "" : change_text(r), 10) + "  " + pad(eco(r.name, r.ecosystem), 9) + "  " +
+                pad(r.name, 32) + "  " +
+                (r.folded ? "(" + count(r.folded, "package") + ")" : special ? "" : version_text(r)));
     b += r.before;
     a += r.after;
   }
   out << "  " << rpad(human_bytes(b), 10) << "  " << rpad(human_bytes(a), 10) << "  "
-      << rpad(human_delta(sdiff(b, a)), 11) << "  " << rpad(pct(b, a), 8) << "  " << pad("", 9) << "  "
-      << st.bold("TOTAL") << "\n";
+      << rpad(human_delta(sdiff(b, a)), 11) << "  " << rpad(pct(b, a), 8) << "  " << pad("", 10) << "  "
+      << pad("", 9) << "  " << st.bold("TOTAL") << "\n";
 }
 
 void package_changes_markdown(const PackageDiffView& v, std::ostream& out) {
@@ -189,20 +193,22 @@ void package_changes_markdown(const PackageDiffView& v, std::ostream& out) {
 }
 
 void package_rollup_markdown(const PackageDiffView& v, std::ostream& out) {
-  out << "#### Size by package\n\n| Before | After | Delta | % | Ecosystem | Package |\n"
-         "|---:|---:|---:|---:|---|---|\n";
+  out << "#### Size by package\n\n" << summary(v.diff) << ".\n\n"
+      << "| Before | After | Delta | % | Change | Ecosystem | Package | Version |\n"
+         "|---:|---:|---:|---:|---|---|---|---|\n";
   uint64_t b = 0, a = 0;
   for (const auto& r : package_diff_table(v.diff, v.top, false)) {
+    bool special = !r.name.empty() && r.name[0] == '[';
     out << "| " << human_bytes(r.before) << " | " << human_bytes(r.after) << " | "
         << human_delta(r.delta()) << " | " << pct(r.before, r.after) << " | "
-        << eco(r.name, r.ecosystem) << " | `" << md_cell(r.name) << "`";
+        << (special ? "" : change_text(r)) << " | " << eco(r.name, r.ecosystem) << " | `" << md_cell(r.name) << "`";
     if (r.folded) out << " (" << count(r.folded, "package") << ")";
-    out << " |\n";
+    out << " | " << (special ? "" : md_cell(version_text(r))) << " |\n";
     b += r.before;
     a += r.after;
   }
   out << "| **" << human_bytes(b) << "** | **" << human_bytes(a) << "** | **"
-      << human_delta(sdiff(b, a)) << "** | " << pct(b, a) << " | | **TOTAL** |\n";
+      << human_delta(sdiff(b, a)) << "** | " << pct(b, a) << " | | | **TOTAL** | |\n";
 }
 
 }  // namespace layerdiff

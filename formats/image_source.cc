@@ -252,6 +252,12 @@ class TarArchiveSource : public ImageSource {
         }
         default: m.kind = Member::Other; break;
       }
+      // Two members of one name: which is the image's is a guess (docker load keeps the last,
+      // a hardlink to the same name loops). No tool writes that; refuse it plainly.
+      if (auto prev = members_.find(name);
+          prev != members_.end() && (prev->second.kind != Member::Dir || m.kind != Member::Dir))
+        throw Error(label_ + ": the archive has two " + (name.empty() ? "/" : name) +
+                    " members; which one is the image's is ambiguous");
       members_[name] = std::move(m);
     }
     // Read what follows the end-of-archive blocks, so a truncated or corrupt tail is noticed

@@ -183,6 +183,19 @@ LayerStore::LayerStore(std::string dir, uint64_t cap_bytes, std::string version)
 
 std::string LayerStore::reader_version() { return LAYERDIFF_READER_VERSION; }
 
+std::string LayerStore::check_writable() const {
+  if (dir_.empty()) return "";
+  std::string parent = dir_.substr(0, dir_.rfind('/'));
+  if (!parent.empty()) ::mkdir(parent.c_str(), 0755);
+  if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) return dir_ + ": " + std::strerror(errno);
+  std::string probe = dir_ + "/.probe." + std::to_string(getpid());
+  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return dir_ + ": " + std::strerror(errno);
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return "";
+}
+
 std::string LayerStore::default_dir() {
   const char* x = std::getenv("XDG_CACHE_HOME");
   if (x && *x == '/') return std::string(x) + "/layerdiff";

@@ -44,6 +44,11 @@ class LayerStore {
   /// Keeps a document whose sha256 is `digest` (checked; anything else is not written).
   void put_document(const std::string& digest, std::string_view text);
 
+  /// Whether the cache directory can be written: creates it (and its parent) and a file in it.
+  /// "" when it can (or there is no directory), else why not ("DIR: Permission denied"); the
+  /// caller then runs without it.
+  std::string check_writable() const;
+
   /// Default directory: $XDG_CACHE_HOME/layerdiff or $HOME/.cache/layerdiff ("" if neither set).
   static std::string default_dir();
   /// This build's reader version: 16 hex digits of a hash of the reader's sources.

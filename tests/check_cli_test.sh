@@ -69,6 +69,12 @@ run check --baseline "$BASE" --max-file-growth 32B "$AFTER"
 expect_rc "max-file-growth at the limit (32 B): exit 0" 0
 run check --baseline "$BASE" --max-file-growth 31B "$AFTER"
 expect_rc "max-file-growth just over: exit 1, names the path" 1 "/etc/passwd  layer 3"
+# Uncompressed layers have no compressed size: the rule is an error, never a wrong number.
+run check --max-size-compressed 1MB "$F/docker.tar"
+check_err "max-size-compressed on a docker save archive (uncompressed layers): exit 2" 2 \
+  "layerdiff: error: $F/docker.tar: max-size-compressed: layer 0 (85a9f4a5dd6a) is stored uncompressed, so the image's compressed size is unknown; check an archive with compressed layers (an OCI archive from skopeo or podman, or the registry's image), or use --max-size"
+run check --max-size-compressed 1MB "$AFTER"
+expect_rc "max-size-compressed on gzip layers: judged" 0
 run check --max-layers 3 "$AFTER"
 expect_rc "max-layers 3 of 4: exit 1" 1 "FAILED: 1 of 1 rule failed"
 run check --max-size 4364B "$AFTER"

@@ -52,8 +52,12 @@ void expect_reconciles(const DiffReport& r, const MergedImage& b, const MergedIm
     sum += c.delta();
     if (c.kind == ChangeKind::Added) added += c.after->bytes;
     if (c.kind == ChangeKind::Removed) removed += c.before->bytes;
-    if (c.kind == ChangeKind::Modified) (c.delta() > 0 ? grown : shrunk) += c.delta() > 0 ? c.delta() : -c.delta();
-    if (!c.content_changed()) EXPECT_EQ(c.delta(), 0) << c.path;
+    if (c.kind == ChangeKind::Modified) {
+      (c.delta() > 0 ? grown : shrunk) += c.delta() > 0 ? c.delta() : -c.delta();
+    }
+    if (!c.content_changed()) {
+      EXPECT_EQ(c.delta(), 0) << c.path;
+    }
     auto& l = by_layer[{c.responsible.side, c.responsible.index}];
     (c.delta() > 0 ? l.first : l.second) += c.delta() > 0 ? c.delta() : -c.delta();
   }
@@ -70,7 +74,9 @@ void expect_reconciles(const DiffReport& r, const MergedImage& b, const MergedIm
   int64_t net = 0;
   for (const auto& l : r.layers) {
     net += l.delta();
-    if (l.status == LayerDiffRow::Shared) EXPECT_EQ(l.paths, 0u) << "a shared layer is charged";
+    if (l.status == LayerDiffRow::Shared) {
+      EXPECT_EQ(l.paths, 0u) << "a shared layer is charged";
+    }
   }
   EXPECT_EQ(net, want);
   for (const auto& [k, v] : by_layer) {
@@ -89,7 +95,9 @@ void expect_reconciles(const DiffReport& r, const MergedImage& b, const MergedIm
     for (const auto& p : lo.packages) by_pkg += p.bytes;
     EXPECT_EQ(by_layer_left, lo.left_behind);
     EXPECT_EQ(by_dir, lo.left_behind);
-    if (!lo.packages.empty()) EXPECT_EQ(by_pkg, lo.left_behind);
+    if (!lo.packages.empty()) {
+      EXPECT_EQ(by_pkg, lo.left_behind);
+    }
   }
 }
 
@@ -104,7 +112,7 @@ DiffReport report(const MergedImage& b, const MergedImage& a, const StageInputs&
 const FileChange& change(const DiffReport& r, const std::string& path) {
   for (const auto& c : r.changes)
     if (c.path == path) return c;
-  static FileChange none{"", ChangeKind::Added, {}, std::nullopt, std::nullopt};
+  static FileChange none{"", ChangeKind::Added, {}, std::nullopt, std::nullopt, {}, {}, {}};
   ADD_FAILURE() << "no change at " << path;
   return none;
 }

@@ -55,6 +55,19 @@ timeout 30 bash -c 'cat "$1" >"$2"' _ "$fixtures/docker.tar" "$tmp/pipe" &
 out=$(timeout 30 "$ld" ls "$tmp/pipe" 2>&1 | head -n 1); rc=$?
 check "named pipe with a writer: read like stdin" 0 "/bin	d	0	0755	0	0	" "$rc" "$out"
 wait
+# Sizes as the check rules write them: kB = 1000 (docker.tar's bottom layer is 153600 bytes).
+want="layerdiff: error: $fixtures/docker.tar: layer 85a9f4a5dd6a: more than 150000 bytes uncompressed; raise the limit with --max-layer-size"
+err=$(timeout 10 "$ld" ls --no-cache --max-layer-size 150kB "$fixtures/docker.tar" 2>&1 >/dev/null); rc=$?
+check "--max-layer-size 150kB is 150000 bytes" 2 "$want" "$rc" "$err"
+err=$(timeout 10 "$ld" ls --no-cache --max-layer-size 150KiB "$fixtures/docker.tar" 2>&1 >/dev/null); rc=$?
+check "--max-layer-size 150KiB is 153600 bytes: the layer fits" 0 "" "$rc" "$err"
+# A warm run (the layer cache filled by a run without the limit) refuses what a cold one does.
+timeout 10 "$ld" ls --cache-dir "$tmp/cache" "$fixtures/docker.tar" >/dev/null 2>&1
+err=$(timeout 10 "$ld" ls --cache-dir "$tmp/cache" --max-layer-size 150kB "$fixtures/docker.tar" 2>&1 >/dev/null); rc=$?
+check "--max-layer-size on a warm run: the cold run's verdict" 2 "$want" "$rc" "$err"
+err=$(timeout 10 "$ld" ls --cache-dir "$tmp/cache" --max-entries 10 "$fixtures/docker.tar" 2>&1 >/dev/null); rc=$?
+check "--max-entries on a warm run: the cold run's verdict" 2 \
+  "layerdiff: error: $fixtures/docker.tar: layer 85a9f4a5dd6a: more than 10 entries in the image's layers; raise the limit with --max-entries" "$rc" "$err"
 err=$(timeout 10 "$ld" ls --max-entries 10 "$fixtures/docker.tar" 2>&1 >/dev/null); rc=$?
 check "--max-entries" 2 \
   "layerdiff: error: $fixtures/docker.tar: layer 85a9f4a5dd6a: more than 10 entries in the image's layers; raise the limit with --max-entries" "$rc" "$err"

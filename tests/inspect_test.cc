@@ -25,19 +25,31 @@ TEST(Inspect, TotalsReconcileAndListsFoldIntoOther) {
   expect_sums(r);
 }
 
-TEST(Inspect, DirectoryRollupDepth) {
-  auto img = merge({{F("usr/lib/x/y.so", "12345"), F("usr/bin/ls", "123"), F("top", "1")}});
+TEST(Inspect, DirectoriesAreCumulativeAndNestedToTheDepth) {
+  auto img = merge({{F("usr/lib/x/y.so", "12345"), F("usr/bin/ls", "123"), F("etc/a", "1"),
+                     F("etc/apt/s", "1234"), F("top", "1")}});
   InspectOptions o;
   o.depth = 2;
   InspectReport r = build_inspect(*img, o);
   ASSERT_EQ(r.largest_dirs.size(), 3u);
-  EXPECT_EQ(r.largest_dirs[0].label, "/usr/lib");
-  EXPECT_EQ(r.largest_dirs[1].label, "/usr/bin");
-  EXPECT_EQ(r.largest_dirs[2].label, "/");
-  o.depth = 1;
-  r = build_inspect(*img, o);
-  EXPECT_EQ(r.largest_dirs[0].label, "/usr");
+  EXPECT_EQ(r.largest_dirs[0].label, "/usr");  // everything below it, as du counts
   EXPECT_EQ(r.largest_dirs[0].bytes, 8u);
+  EXPECT_EQ(r.largest_dirs[0].count, 2u);
+  ASSERT_EQ(r.largest_dirs[0].children.size(), 2u);
+  EXPECT_EQ(r.largest_dirs[0].children[0].label, "/usr/lib");
+  EXPECT_EQ(r.largest_dirs[0].children[0].bytes, 5u);
+  EXPECT_TRUE(r.largest_dirs[0].children[0].children.empty());  // the depth cut
+  EXPECT_EQ(r.largest_dirs[1].label, "/etc");
+  EXPECT_EQ(r.largest_dirs[1].bytes, 5u);  // /etc holds /etc/apt: never smaller than a child
+  EXPECT_EQ(r.largest_dirs[2].label, "/top");
+  o.depth = 1;
+  o.top = 1;
+  r = build_inspect(*img, o);
+  ASSERT_EQ(r.largest_dirs.size(), 2u);
+  EXPECT_EQ(r.largest_dirs[0].label, "/usr");
+  EXPECT_TRUE(r.largest_dirs[0].children.empty());
+  EXPECT_EQ(r.largest_dirs[1].label, "[other]");
+  EXPECT_EQ(r.largest_dirs[1].bytes, 6u);
   expect_sums(r);
 }
 
@@ -48,6 +60,23 @@ TEST(Inspect, DuplicatesAreGroupedByContentAndSizeWithSavings) {
   ASSERT_EQ(r.duplicate_groups, 1u);
   EXPECT_EQ(r.duplicates[0].paths, (std::vector<std::string>{"/a", "/b/c", "/d"}));
   EXPECT_EQ(r.duplicate_savings, 24u);
+}
+
+TEST(Inspect, DuplicatesFoldTheRestIntoOther) {
+  std::vector<LayerEntry> l;
+  for (int i = 0; i < 5; ++i)
+    for (int k = 0; k < 2; ++k) l.push_back(F("g" + std::to_string(i) + "/" + std::to_string(k), std::string(i + 1, 'a' + i)));
+  auto img = merge({l});
+  InspectOptions o;
+  o.top = 2;
+  InspectReport r = build_inspect(*img, o);
+  EXPECT_EQ(r.duplicate_groups, 5u);
+  ASSERT_EQ(r.duplicates.size(), 3u);
+  EXPECT_EQ(r.duplicates[0].savings, 5u);
+  EXPECT_TRUE(r.duplicates[2].paths.empty());
+  EXPECT_EQ(r.duplicates[2].groups, 3u);
+  EXPECT_EQ(r.duplicates[2].savings, 1u + 2 + 3);
+  expect_sums(r);
 }
 
 TEST(Inspect, HardlinksAreNotDuplicates) {

@@ -1,5 +1,7 @@
 #include "tests/test_util.h"
 
+#include <functional>
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <gtest/gtest.h>
@@ -154,7 +156,20 @@ std::string zstd(const std::string& data) {
 
 void expect_sums(const InspectReport& r) {
   uint64_t dirs = 0, files = 0, waste = 0, written = 0, visible = 0, lwaste = 0;
+  std::function<void(const std::vector<SizeRow>&, uint64_t, const std::string&)> nested =
+      [&](const std::vector<SizeRow>& rows, uint64_t want, const std::string& of) {
+        uint64_t sum = 0;
+        for (auto& s : rows) {
+          sum += s.bytes;
+          if (!s.children.empty()) nested(s.children, s.bytes, s.label);
+        }
+        EXPECT_EQ(sum, want) << "the rows below " << of;
+      };
+  nested(r.largest_dirs, r.content_size, "TOTAL");
   for (auto& s : r.largest_dirs) dirs += s.bytes;
+  uint64_t dup = 0;
+  for (auto& g : r.duplicates) dup += g.savings;
+  EXPECT_EQ(dup, r.duplicate_savings);
   for (auto& s : r.largest_files) files += s.bytes;
   for (auto& w : r.waste) waste += w.bytes;
   for (auto& l : r.layers) {
