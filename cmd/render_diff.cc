@@ -256,29 +256,27 @@ void left_behind_lines(const DiffReport& r, std::ostream& out, const Style& st) 
 void layers_table(const DiffReport& r, std::ostream& out, const Style& st) {
   size_t sw = 5;
   for (const auto& l : r.layers) sw = std::max(sw, stage_cell(l.label).size());
-  if (st.width) sw = std::min<size_t>(sw, 30);
+  if (st.width) sw = std::min<size_t>(sw, 22);
   out << "\n" << st.bold("LAYERS") << "  " << st.dim("each change is charged to one layer; shared layers to none") << "\n";
-  out << "  " << pad("IMAGE", 6) << "  " << rpad("#", 3) << "  " << pad("DIGEST", 12) << "  "
-      << rpad("ADDED", 11) << "  " << rpad("REMOVED", 11) << "  " << rpad("NET", 11) << "  "
-      << rpad("PATHS", 7) << "  " << pad("STAGE", sw) << "  INSTRUCTION\n";
+  out << "  " << pad("IMAGE", 6) << "  " << rpad("#", 3) << "  " << rpad("ADDED", 10) << "  " << rpad("REMOVED", 10)
+      << "  " << rpad("NET", 10) << "  " << rpad("PATHS", 6) << "  " << pad("STAGE", sw) << "  INSTRUCTION\n";
   uint64_t ta = 0, tr = 0, tp = 0;
-  size_t used = 2 + 6 + 2 + 3 + 2 + 12 + 3 * (2 + 11) + 2 + 7 + 2 + sw + 2;
+  size_t used = 2 + 6 + 2 + 3 + 3 * (2 + 10) + 2 + 6 + 2 + sw + 2;
   for (const auto& l : r.layers) {
     out << "  " << pad(status_name(l.status), 6) << "  " << rpad(std::to_string(row_index(l)), 3) << "  "
-        << short_digest(l.info.digest) << "  "
-        << delta_cell(st, static_cast<int64_t>(l.added), 11, true) << "  "
-        << delta_cell(st, -static_cast<int64_t>(l.removed), 11, true) << "  "
-        << (l.paths ? delta_cell(st, l.delta(), 11) : std::string(11, ' ')) << "  "
-        << rpad(l.paths ? std::to_string(l.paths) : "", 7) << "  "
+        << delta_cell(st, static_cast<int64_t>(l.added), 10, true) << "  "
+        << delta_cell(st, -static_cast<int64_t>(l.removed), 10, true) << "  "
+        << (l.paths ? delta_cell(st, l.delta(), 10) : std::string(10, ' ')) << "  "
+        << rpad(l.paths ? std::to_string(l.paths) : "", 6) << "  "
         << pad(st.width ? clip(stage_cell(l.label), sw) : stage_cell(l.label), sw) << "  "
         << st.fit(l.label.instruction, used) << "\n";
     ta += l.added;
     tr += l.removed;
     tp += l.paths;
   }
-  out << "  " << pad("", 6) << "  " << rpad("", 3) << "  " << pad("NET", 12) << "  "
-      << delta_cell(st, static_cast<int64_t>(ta), 11) << "  " << delta_cell(st, -static_cast<int64_t>(tr), 11)
-      << "  " << delta_cell(st, sdiff(tr, ta), 11) << "  " << rpad(std::to_string(tp), 7) << "\n";
+  out << "  " << pad("NET", 6) << "  " << rpad("", 3) << "  " << delta_cell(st, static_cast<int64_t>(ta), 10) << "  "
+      << delta_cell(st, -static_cast<int64_t>(tr), 10) << "  " << delta_cell(st, sdiff(tr, ta), 10) << "  "
+      << rpad(std::to_string(tp), 6) << "\n";
 }
 
 void stages_table(const DiffReport& r, std::ostream& out, const Style& st) {
@@ -287,19 +285,19 @@ void stages_table(const DiffReport& r, std::ostream& out, const Style& st) {
   for (const auto& s : r.stages.rows) sw = std::max(sw, s.stage.size());
   if (st.width) sw = std::min<size_t>(sw, st.width > 60 ? st.width - 50 : 10);
   out << "\n" << st.bold("STAGES") << "  " << st.dim("the sums of their layers' rows") << "\n";
-  out << "  " << pad("STAGE", sw) << "  " << rpad("LAYERS", 6) << "  " << rpad("ADDED", 11) << "  "
-      << rpad("REMOVED", 11) << "  " << rpad("NET", 11) << "\n";
+  out << "  " << pad("STAGE", sw) << "  " << rpad("LAYERS", 6) << "  " << rpad("ADDED", 10) << "  "
+      << rpad("REMOVED", 10) << "  " << rpad("NET", 10) << "\n";
   uint64_t ta = 0, tr = 0;
   for (const auto& s : r.stages.rows) {
     out << "  " << pad(st.width ? clip(s.stage, sw) : s.stage, sw) << "  " << rpad(std::to_string(s.layers), 6)
-        << "  " << delta_cell(st, static_cast<int64_t>(s.added), 11, true) << "  "
-        << delta_cell(st, -static_cast<int64_t>(s.removed), 11, true) << "  "
-        << delta_cell(st, s.delta(), 11) << "\n";
+        << "  " << delta_cell(st, static_cast<int64_t>(s.added), 10, true) << "  "
+        << delta_cell(st, -static_cast<int64_t>(s.removed), 10, true) << "  "
+        << delta_cell(st, s.delta(), 10) << "\n";
     ta += s.added;
     tr += s.removed;
   }
-  out << "  " << pad("NET", sw) << "  " << rpad("", 6) << "  " << delta_cell(st, static_cast<int64_t>(ta), 11)
-      << "  " << delta_cell(st, -static_cast<int64_t>(tr), 11) << "  " << delta_cell(st, sdiff(tr, ta), 11)
+  out << "  " << pad("NET", sw) << "  " << rpad("", 6) << "  " << delta_cell(st, static_cast<int64_t>(ta), 10)
+      << "  " << delta_cell(st, -static_cast<int64_t>(tr), 10) << "  " << delta_cell(st, sdiff(tr, ta), 10)
       << "\n";
 }
 
