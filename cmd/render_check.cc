@@ -64,9 +64,10 @@ std::string message(const RuleResult& r) {
 }
 
 /// "stage: instruction", or the instruction alone for AFTER's own layers without a Dockerfile.
+/// `width` 0: never cut (JUnit, a table not on a terminal).
 std::string label_text(const StageLabel& l, size_t width) {
   std::string s = l.stage.empty() || l.stage == "after" ? l.instruction : l.stage + ": " + l.instruction;
-  return clip(s, width);
+  return width ? clip(s, width) : s;
 }
 
 const char* type_name(char t) {
@@ -137,10 +138,10 @@ void render_table(const GateReport& g, const Style& st, std::ostream& out) {
     std::string res = upper(status_name(r.status));
     if (r.status == RuleResult::Skip) res += " (" + r.skip_reason + ")";
     if (r.status == RuleResult::Fail) res = st.bold(res);
-    out << "  " << pad(clip(r.name, 30), 30) << "  " << rpad(value_text(r), 20) << "  "
+    out << "  " << pad(st.width ? clip(r.name, 30) : r.name, 30) << "  " << rpad(value_text(r), 20) << "  "
         << pad(limit_text(r), 16) << "  " << res << "\n";
     if (r.status == RuleResult::Fail)
-      for (const auto& line : details(r, 60)) out << "      " << line << "\n";
+      for (const auto& line : details(r, st.width ? 60 : 0)) out << "      " << line << "\n";
   }
   out << "\n" << st.bold(verdict(g)) << "\n";
 }
@@ -235,10 +236,10 @@ void render_markdown(const GateReport& g, std::ostream& out) {
         std::string ins = o.label.instruction;
         if (o.removed_by >= 0) {
           layer += std::string(" → ") + std::to_string(o.removed_by) + (o.deleted ? " (deleted)" : " (overwritten)");
-          ins = clip(ins, 60) + " → " + clip(o.removed_label.instruction, 60);
+          ins = ins + " → " + o.removed_label.instruction;
         }
         out << "| " << offender_size(r, o) << " | `" << md_cell(o.path) << "` | " << layer << " | "
-            << (ins.empty() ? "" : "`" + md_cell(clip(ins, 120)) + "`") << " |\n";
+            << (ins.empty() ? "" : "`" + md_cell(ins) + "`") << " |\n";
       }
       if (r.more_offenders) out << "| | … and " << count(r.more_offenders, "more path") << " | | |\n";
       out << "\n";
@@ -249,7 +250,7 @@ void render_markdown(const GateReport& g, std::ostream& out) {
         out << "| " << l.layer << " | "
             << (r.unit == RuleResult::Delta ? human_delta(static_cast<int64_t>(l.bytes)) : human_bytes(l.bytes))
             << " | " << l.paths << " | " << md_cell(l.label.stage) << " | `"
-            << md_cell(clip(l.label.instruction, 120)) << "` |\n";
+            << md_cell(l.label.instruction) << "` |\n";
     }
   }
 }
@@ -340,7 +341,7 @@ void render_junit(const GateReport& g, std::ostream& out) {
       out << "      <failure type=\"" << xml_text(r.rule, true) << "\" message=\""
           << xml_text(message(r), true) << "\">";
       std::string body = message(r) + "\n";
-      for (const auto& line : details(r, 200)) body += line + "\n";
+      for (const auto& line : details(r, 0)) body += line + "\n";
       out << xml_text(body, false) << "</failure>\n";
     }
     out << "    </testcase>\n";

@@ -3,6 +3,8 @@
 // the table cuts only what does not fit a terminal's width.
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "cmd/render.h"
 #include "cmd/render_packages.h"
 #include "cmd/text.h"
@@ -256,20 +258,26 @@ void left_behind_lines(const DiffReport& r, std::ostream& out, const Style& st) 
 void layers_table(const DiffReport& r, std::ostream& out, const Style& st) {
   size_t sw = 5;
   for (const auto& l : r.layers) sw = std::max(sw, stage_cell(l.label).size());
-  if (st.width) sw = std::min<size_t>(sw, 22);
+  const size_t fixed = 2 + 6 + 2 + 3 + 3 * (2 + 10) + 2 + 6 + 2 + 2;  // before STAGE and its gap
+  if (st.width) sw = std::clamp<size_t>(st.width > fixed + 5 ? st.width - fixed : 5, 5, std::min<size_t>(sw, 22));
+  // A terminal too narrow for the instruction beside the numbers: it goes on a line of its own.
+  const bool own_line = st.width && st.width < fixed + sw + 24;
   out << "\n" << st.bold("LAYERS") << "  " << st.dim("each change is charged to one layer; shared layers to none") << "\n";
   out << "  " << pad("IMAGE", 6) << "  " << rpad("#", 3) << "  " << rpad("ADDED", 10) << "  " << rpad("REMOVED", 10)
-      << "  " << rpad("NET", 10) << "  " << rpad("PATHS", 6) << "  " << pad("STAGE", sw) << "  INSTRUCTION\n";
+      << "  " << rpad("NET", 10) << "  " << rpad("PATHS", 6) << "  " << (own_line ? "STAGE" : pad("STAGE", sw) + "  INSTRUCTION")
+      << "\n";
   uint64_t ta = 0, tr = 0, tp = 0;
-  size_t used = 2 + 6 + 2 + 3 + 3 * (2 + 10) + 2 + 6 + 2 + sw + 2;
+  size_t used = fixed + sw;
   for (const auto& l : r.layers) {
     out << "  " << pad(status_name(l.status), 6) << "  " << rpad(std::to_string(row_index(l)), 3) << "  "
         << delta_cell(st, static_cast<int64_t>(l.added), 10, true) << "  "
         << delta_cell(st, -static_cast<int64_t>(l.removed), 10, true) << "  "
         << (l.paths ? delta_cell(st, l.delta(), 10) : std::string(10, ' ')) << "  "
         << rpad(l.paths ? std::to_string(l.paths) : "", 6) << "  "
-        << pad(st.width ? clip(stage_cell(l.label), sw) : stage_cell(l.label), sw) << "  "
-        << st.fit(l.label.instruction, used) << "\n";
+        << (own_line ? clip(stage_cell(l.label), sw) + "\n    " + st.fit(l.label.instruction, 4)
+                     : pad(st.width ? clip(stage_cell(l.label), sw) : stage_cell(l.label), sw) + "  " +
+                           st.fit(l.label.instruction, used))
+        << "\n";
     ta += l.added;
     tr += l.removed;
     tp += l.paths;

@@ -205,7 +205,7 @@ void render_table(const InspectReport& r, const PackageView* pk, const Style& st
     out << "\n" << st.bold("WASTED BYTES") << "\n";
     out << "  " << rpad("SIZE", 10) << "  " << pad("PATH", 40) << "  WRITTEN BY -> REMOVED BY\n";
     for (const auto& w : r.waste) {
-      out << "  " << rpad(human_bytes(w.bytes), 10) << "  " << pad(clip(w.path, 40), 40);
+      out << "  " << rpad(human_bytes(w.bytes), 10) << "  " << pad(st.width ? clip(w.path, 40) : w.path, 40);
       if (w.path == "[other]")
         out << "  (" << w.count << " more)\n";
       else

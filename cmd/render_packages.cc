@@ -78,8 +78,8 @@ void packages_table(const PackageReport& r, size_t top, const Style& st, std::os
   for (const auto& p : package_table(r, top)) {
     out << line("  " + rpad(human_bytes(p.bytes), 10) + "  " + rpad(share(p.bytes), 6) + "  " +
                 rpad(std::to_string(p.files), 7) + "  " + pad(eco(p.name, p.ecosystem), 9) + "  " +
-                pad(clip(p.name, 32), 32) + "  " +
-                (p.folded ? "(" + count(p.folded, "package") + ")" : clip(p.version, 40)));
+                pad(st.width ? clip(p.name, 32) : p.name, 32) + "  " +
+                (p.folded ? "(" + count(p.folded, "package") + ")" : (st.width ? clip(p.version, 40) : p.version)));
   }
   out << "  " << rpad(human_bytes(r.content_size), 10) << "  " << rpad("100.0%", 6) << "  "
       << rpad(std::to_string(r.files), 7) << "  " << pad("", 9) << "  TOTAL\n";
@@ -149,8 +149,8 @@ void package_changes_table(const PackageDiffView& v, const Style& st, std::ostre
   int64_t net = 0;
   for (const auto& r : package_diff_table(d, v.top, true)) {
     out << line("  " + rpad(human_delta(r.delta()), 11) + "  " + pad(change_text(r), 10) + "  " +
-                pad(eco(r.name, r.ecosystem), 9) + "  " + pad(clip(r.name, 32), 32) + "  " +
-                clip(version_text(r), 60));
+                pad(eco(r.name, r.ecosystem), 9) + "  " + pad(st.width ? clip(r.name, 32) : r.name, 32) + "  " +
+                (st.width ? clip(version_text(r), 60) : version_text(r)));
     net += r.delta();
   }
   out << "  " << rpad(human_delta(net), 11) << "  " << pad("", 10) << "  " << pad("", 9) << "  NET\n";

@@ -597,6 +597,32 @@ else
   skip "tty colour checks" "no usable util-linux script (package bsdutils)"
 fi
 
+# The diff colours growth red and shrinkage green.
+run --color always "$F/oci-gzip.tar" "$F/oci-after.tar"
+if [[ $rc -eq 0 ]] && grep -qE $'\033\\[31m *\\+11 B' "$OUT" && grep -qE $'\033\\[32m *-100 KiB' "$OUT"; then
+  pass "diff --color always: growth red, shrinkage green"
+else
+  fail "diff --color always: growth red, shrinkage green" "exit $rc"
+fi
+# Table cells are cut only to fit a terminal: on a 80-column terminal the LAYERS rows fit; with
+# --wide, or piped, the instruction is whole.
+if command -v script >/dev/null && script -qc true /dev/null >/dev/null 2>&1; then
+  q=$(printf '%q' "$BIN")
+  long="RUN rm -rf /del1 /gone /opq/* /typefile /typedir && echo opq new > /opq/new && mkdir /typefile && ln /lower_target /link_to_lower && chown 1000:1000 /chm && chmod 600 /chm && echo ... > /ow"
+  script -qc "stty cols 80; $q --color never $F/docker.tar $F/oci-after.tar" /dev/null </dev/null | tr -d '\r' >"$OUT"
+  widest=$(sed -n '/^LAYERS/,/^$/p' "$OUT" | sed 's/…/./g' | awk '{ n = length($0); if (n > m) m = n } END { print m + 0 }')
+  if [[ $widest -le 80 && $widest -gt 40 ]] && ! grep -qF "$long" "$OUT"; then
+    pass "diff on an 80-column terminal: LAYERS rows cut to fit ($widest columns)"
+  else
+    fail "diff on an 80-column terminal: LAYERS rows cut to fit" "widest row $widest"
+  fi
+  script -qc "stty cols 80; $q --wide --color never $F/docker.tar $F/oci-after.tar" /dev/null </dev/null | tr -d '\r' >"$OUT"
+  if grep -qF "$long" "$OUT"; then pass "diff --wide on a terminal: nothing cut"; else fail "diff --wide on a terminal: nothing cut"; fi
+else
+  skip "terminal width checks" "no usable util-linux script (package bsdutils)"
+fi
+run "$F/docker.tar" "$F/oci-after.tar"
+if grep -qF "$long" "$OUT"; then pass "diff piped: nothing cut"; else fail "diff piped: nothing cut"; fi
 # Progress: on a terminal, for work longer than a second, a line on stderr; never with --quiet,
 # never when stderr is not a terminal. The archive comes through a pipe that stalls 1.5 s.
 slow="(head -c 100000 $F/docker.tar; sleep 1.5; tail -c +100001 $F/docker.tar)"
