@@ -219,8 +219,8 @@ for img in gz:oci-gzip.tar zstd:oci-zstd.tar; do
   same "inspect --format json of test/$repo = of $file (but source, layout, reference)" "$TMP/want.json" "$TMP/got.json"
 done
 ld inspect --format json "docker://$ANON/test/gz:1"
-grep -q "\"source\":\"docker://$ANON/test/gz:1\",\"reference\":\"$ANON/test/gz:1\",\"platform\":\"linux/amd64\",\"layout\":\"registry\"" "$OUT" &&
-  pass "inspect names the registry image: source, reference, layout registry" ||
+grep -q "\"source\":\"docker://$ANON/test/gz:1\",\"name\":\"$ANON/test/gz:1\",\"reference\":\"$ANON/test/gz:1\",\"platform\":\"linux/amd64\",\"layout\":\"registry\"" "$OUT" &&
+  pass "inspect names the registry image: source, name, reference, layout registry" ||
   fail "inspect's image fields" "$(head -c 300 "$OUT")"
 ld --format json "docker://$ANON/test/gz:1" "docker://$ANON/test/after:1"
 strip "$OUT" >"$TMP/got.json"
