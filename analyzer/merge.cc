@@ -75,7 +75,16 @@ Node* Merger::resolve_parent(std::string_view canonical_parent, uint32_t layer, 
   for (auto c : split_path(canonical_parent)) todo.emplace_back(c);
   std::reverse(todo.begin(), todo.end());
   std::vector<Node*> stack{&tree_.root()};
-  std::vector<std::string> names;  // path of stack, for messages
+  // The canonical path of `stack`, kept as it grows and shrinks (lens: its length below each
+  // level), so that naming a new directory costs its length, not its depth.
+  std::string path;
+  std::vector<size_t> lens;
+  auto push = [&](Node* n, const std::string& c) {
+    stack.push_back(n);
+    lens.push_back(path.size());
+    if (!path.empty()) path += '/';
+    path += c;
+  };
   int hops = 0;
   bool warned_clamp = false;
   while (!todo.empty()) {
@@ -85,7 +94,8 @@ Node* Merger::resolve_parent(std::string_view canonical_parent, uint32_t layer, 
     if (c == "..") {
       if (stack.size() > 1) {
         stack.pop_back();
-        names.pop_back();
+        path.resize(lens.back());
+        lens.pop_back();
       } else if (diag_ && hops > 0 && !warned_clamp) {
         warned_clamp = true;
         diag_->warn("layer " + std::to_string(layer_) + ": " + clipped(for_path) +
@@ -107,9 +117,7 @@ Node* Merger::resolve_parent(std::string_view canonical_parent, uint32_t layer, 
                          " parent directories that no entry lists (" +
                          std::to_string(entries_seen_) + " entries + " +
                          std::to_string(limits::kMaxImplicitDirsSlack) + ", a fixed limit)");
-      std::string made;
-      for (auto& nm : names) made += nm + "/";
-      touch(made + c, nullptr);
+      touch(path.empty() ? c : path + "/" + c, nullptr);
       Inode d;
       d.type = EntryType::Dir;
       d.mode = 0755;
@@ -121,39 +129,32 @@ Node* Merger::resolve_parent(std::string_view canonical_parent, uint32_t layer, 
       n->layer = layer;
       Node* raw = n.get();
       cur->children.emplace(c, std::move(n));
-      stack.push_back(raw);
-      names.push_back(c);
+      push(raw, c);
       continue;
     }
     Node* child = it->second.get();
     const Inode& ino = tree_.inode(child->inode);
     if (ino.type == EntryType::Dir) {
-      stack.push_back(child);
-      names.push_back(c);
+      push(child, c);
     } else if (ino.type == EntryType::Symlink) {
       if (++hops > kMaxSymlinkHops)
         throw Error(display_path(for_path) + ": too many levels of symbolic links in its parent");
       std::string_view t = ino.target;
       if (!t.empty() && t[0] == '/') {
         stack.resize(1);
-        names.clear();
+        path.clear();
+        lens.clear();
       }
       auto parts = split_path(t);
       for (auto p = parts.rbegin(); p != parts.rend(); ++p) todo.emplace_back(*p);
     } else {
       if (!create) return nullptr;
-      std::string where;
-      for (auto& n : names) where += "/" + n;
-      throw Error(display_path(for_path) + ": parent " + where + "/" + c + " is not a directory");
+      throw Error(display_path(for_path) + ": parent " + display_path(path.empty() ? c : path + "/" + c) +
+                  " is not a directory");
     }
   }
   if (resolved) {
-    if (hops == 0) {
-      *resolved = std::string(canonical_parent);  // canonical already: no symlink was followed
-    } else {
-      resolved->clear();
-      for (auto& n : names) *resolved += (resolved->empty() ? "" : "/") + n;
-    }
+    *resolved = std::move(path);
   }
   return stack.back();
 }
