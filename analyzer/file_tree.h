@@ -64,6 +64,12 @@ class FileTree {
   /// The node at a canonical path without following symlinks, or nullptr.
   const Node* find(std::string_view canonical) const;
 
+  /// The node a path names with the symlinks in its parents followed inside the root, as a
+  /// runtime resolves it ("/bin/ls" finds usr/bin/ls when bin -> usr/bin; ".." stops at the
+  /// root); a symlink as the last component is followed too when `follow_last`. nullptr when
+  /// a component is missing or not a directory, or after 40 symlinks (Linux's MAXSYMLINKS).
+  const Node* resolve(std::string_view path, bool follow_last = false) const;
+
   /// Every name, sorted bytewise by canonical path; the root itself is not listed.
   std::vector<PathRow> rows() const;
 

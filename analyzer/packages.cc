@@ -12,7 +12,6 @@
 namespace layerdiff {
 namespace {
 
-constexpr int kMaxSymlinkHops = 40;  // as Linux's MAXSYMLINKS
 constexpr uint32_t kNone = UINT32_MAX;
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
@@ -83,44 +82,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-/// Pushes the components of `path` onto `pending` so that the first is popped first.
-void push_components(std::vector<std::string>& pending, std::string_view path) {
-  auto parts = split_path(path);
-  for (auto it = parts.rbegin(); it != parts.rend(); ++it)
-    if (*it != ".") pending.emplace_back(*it);
-}
-
-/// The node a path names in the merged tree, its parent symlinks followed inside the root
-/// ("/bin/ls" finds usr/bin/ls when bin -> usr/bin); the last component is not followed.
-const Node* resolve(const FileTree& t, std::string_view path) {
-  std::vector<std::string> pending;
-  push_components(pending, path);
-  std::vector<const Node*> stack{&t.root()};
-  int hops = 0;
-  while (!pending.empty()) {
-    std::string c = std::move(pending.back());
-    pending.pop_back();
-    if (c == "..") {
-      if (stack.size() > 1) stack.pop_back();
-      continue;
-    }
-    auto it = stack.back()->children.find(c);
-    if (it == stack.back()->children.end()) return nullptr;
-    const Node* n = it->second.get();
-    if (pending.empty()) return n;
-    const Inode& ino = t.inode(n->inode);
-    if (ino.type == EntryType::Symlink) {
-      if (++hops > kMaxSymlinkHops) return nullptr;
-      if (!ino.target.empty() && ino.target[0] == '/') stack.resize(1);
-      push_components(pending, ino.target);
-      continue;
-    }
-    if (ino.type != EntryType::Dir) return nullptr;
-    stack.push_back(n);
-  }
-  return stack.back();
 }
 
 struct Stanza {
@@ -556,7 +517,7 @@ PackageReport build_package_report(const MergedImage& img) {
   std::vector<uint8_t> contested(t.inode_count(), 0);
   for (uint32_t p = 0; p < pkgs.size(); ++p) {
     for (const std::string& path : claims[p]) {
-      const Node* n = resolve(t, path);
+      const Node* n = t.resolve(path);
       if (!n || t.inode(n->inode).type != EntryType::File) continue;
       uint32_t& o = owner[n->inode];
       if (o == kNone) {
