@@ -1,10 +1,13 @@
 // image.h: what layerdiff knows of an image besides its files: where it came from, its platform,
-// its layers with their digests and sizes, and its build history mapped onto the layers.
+// its layers with their digests and sizes, its build history mapped onto the layers, and its
+// run configuration.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "analyzer/image_config.h"
 
 namespace layerdiff {
 
@@ -38,6 +41,7 @@ struct ImageInfo {
   std::string created;
   std::vector<LayerInfo> layers;
   std::vector<HistoryEntry> history;  ///< all entries, empty_layer ones included
+  ImageConfig config;  ///< what the image is configured to run (image_config.h)
 };
 
 /// How reports name an image: its reference ("docker.io/library/debian:12"), or, when that is

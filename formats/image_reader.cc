@@ -8,6 +8,7 @@
 #include "analyzer/error.h"
 #include "analyzer/path.h"
 #include "formats/byte_source.h"
+#include "formats/config_reader.h"
 #include "formats/limits.h"
 
 namespace layerdiff {
@@ -446,6 +447,7 @@ class Reader {
     const json::object& cfg = cv.as_object();
     img.info.platform = platform_of(cfg).str();
     img.info.created = str(cfg, "created");
+    img.info.config = parse_image_config(cfg, what(config_member), warnings_);
     std::vector<std::string> diff_ids;
     if (const json::object* rootfs = obj(cfg, "rootfs"))
       if (const json::array* d = arr(*rootfs, "diff_ids"))
