@@ -285,7 +285,7 @@ void Merger::detach(Node& n, const std::string& path, uint32_t by, bool deleted)
   n.children.clear();
   Inode& ino = tree_.inode(n.inode);
   if (ino.nlink > 0 && --ino.nlink == 0 && ino.type == EntryType::File && ino.size > 0)
-    waste_.push_back({path, ino.size, ino.layer, by, deleted});
+    waste_.push_back({path, ino.size, ino.layer, by, deleted, ino.digest});
 }
 
 void Merger::remove_node(std::unique_ptr<Node> n, const std::string& path, uint32_t by,

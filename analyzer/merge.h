@@ -42,6 +42,7 @@ struct WasteRecord {
   uint32_t layer = 0;       ///< layer that wrote the bytes
   uint32_t removed_by = 0;  ///< layer that overwrote or deleted them
   bool deleted = false;     ///< true: removed by a whiteout; false: overwritten by a new entry
+  ContentDigest digest;     ///< of the lost content (is it still visible elsewhere? findings.h)
 };
 
 enum class PathChange : uint8_t { Added, Modified, Removed };
