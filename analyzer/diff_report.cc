@@ -184,6 +184,9 @@ DiffReport build_diff_report(const MergedImage& before, const MergedImage& after
   r.top_shrunk = top_of(r.changes, opt.top, [](const FileChange& c) -> uint64_t {
     return c.kind == ChangeKind::Modified && c.delta() < 0 ? static_cast<uint64_t>(-c.delta()) : 0;
   });
+  r.config_changes = diff_configs(before.info.config, after.info.config, opt.config);
+  r.new_findings = new_findings(find_findings(before), find_findings(after));
+  r.top = opt.top;
   return r;
 }
 

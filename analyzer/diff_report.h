@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/config_diff.h"
 #include "analyzer/diff.h"
+#include "analyzer/findings.h"
 #include "analyzer/stages.h"
 
 namespace layerdiff {
@@ -50,6 +52,7 @@ struct LayerDiffRow {
 struct DiffReportOptions {
   size_t top = 10;
   int depth = 2;
+  ConfigDiffOptions config;  ///< e.g. whether `created` is compared
 };
 
 struct DiffReport {
@@ -72,13 +75,18 @@ struct DiffReport {
   StageReport stages;
   /// The layer row a change is charged to.
   const LayerDiffRow& row_of(const LayerRef& r) const;
+  std::vector<ConfigChange> config_changes;  ///< the configs' differing fields (config_diff.h)
+  FindingsReport new_findings;  ///< AFTER's findings that BEFORE lacks (findings.h)
+  size_t top = 10;              ///< DiffReportOptions::top: findings shown per kind
 };
 
 DiffReport build_diff_report(const MergedImage& before, const MergedImage& after,
                              const StageInputs& stages, const DiffOptions& dopt,
                              const DiffReportOptions& opt);
 
-/// True when the images' merged trees differ (what --exit-code reports).
-inline bool images_differ(const DiffReport& r) { return !r.changes.empty(); }
+/// True when the images' merged trees or configs differ (what --exit-code reports).
+inline bool images_differ(const DiffReport& r) {
+  return !r.changes.empty() || !r.config_changes.empty();
+}
 
 }  // namespace layerdiff

@@ -137,6 +137,8 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
     r.duplicates.resize(opt.top);
     r.duplicates.push_back(std::move(other));
   }
+  r.findings = find_findings(img);
+  r.top = opt.top;
   return r;
 }
 

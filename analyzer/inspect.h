@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/findings.h"
 #include "analyzer/merged_image.h"
 
 namespace layerdiff {
@@ -71,6 +72,8 @@ struct InspectReport {
   /// The `top` groups saving the most, then an "[other]" group (paths empty) for the rest, so
   /// the savings sum to duplicate_savings.
   std::vector<DuplicateGroup> duplicates;
+  FindingsReport findings;  ///< the audit (findings.h), every finding; the config is image.config
+  size_t top = 10;          ///< InspectOptions::top: the findings table shows this many per kind
 };
 
 InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt);

@@ -190,8 +190,10 @@ void add_diff_options(CLI::App* c, Options& o, bool required) {
                 "Dockerfile of AFTER: label layers with their stage and instruction");
   c->add_option("--before-dockerfile", o.before_dockerfile,
                 "Dockerfile of BEFORE when it was built from another one (default: --dockerfile)");
-  c->add_flag("--mtime", o.mtime, "also report files whose only change is their mtime");
-  c->add_flag("--exit-code", o.exit_code, "exit 1 when the images differ (errors exit 2)");
+  c->add_flag("--mtime", o.mtime,
+              "also report files whose only change is their mtime, and the config's created");
+  c->add_flag("--exit-code", o.exit_code,
+              "exit 1 when the images differ: files or config (errors exit 2)");
   c->add_option("--by", o.by, "path (default) or package: the size rollup by dpkg/apk/python/npm\n"
                              "package in place of by directory")
       ->check(CLI::IsMember({"path", "package"}));
@@ -241,13 +243,15 @@ void load_stage_sources(const Options& o, StageSources& src) {
   }
 }
 
+/// `created`: compare the configs' creation times even without --mtime (check's rules).
 DiffReport diff_report(const MergedImage& before, const MergedImage& after, const StageInputs& in,
-                       const Options& o) {
+                       const Options& o, bool created = false) {
   DiffOptions dopt;
   dopt.mtime = o.mtime;
   DiffReportOptions ropt;
   ropt.top = o.top;
   ropt.depth = o.depth;
+  ropt.config.created = o.mtime || created;
   return build_diff_report(before, after, in, dopt, ropt);
 }
 
@@ -304,7 +308,7 @@ int run_check(Options& o, CLI::App* cmd) {
   in.after = after.get();
   in.inspect = &ir;
   if (before) {
-    diff = diff_report(*before, *after, src.in, o);
+    diff = diff_report(*before, *after, src.in, o, true);
     in.diff = &*diff;
     in.labels = after_layer_labels(*diff);
   } else {

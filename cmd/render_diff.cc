@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "cmd/render.h"
+#include "cmd/render_config.h"
 #include "cmd/render_packages.h"
 #include "cmd/text.h"
 
@@ -184,6 +185,8 @@ void render_json(const DiffReport& r, const PackageDiffView* pk, std::ostream& o
   stages["leftovers"] = std::move(lefts);
   doc["stages"] = std::move(stages);
   if (pk) doc["packages"] = package_diff_json(pk->diff);
+  doc["config_changes"] = config_changes_json(r.config_changes);
+  doc["findings"] = findings_json(r.new_findings.findings);
   out << json::serialize(doc) << '\n';
 }
 
@@ -363,7 +366,11 @@ void render_table(const DiffReport& r, const PackageDiffView* pk, const Style& s
         << " with unchanged content)";
   out << "\n";
   left_behind_lines(r, out, st);
-  if (r.changes.empty()) out << "\nThe merged filesystems are identical.\n";
+  if (r.changes.empty()) {
+    out << "\nThe merged filesystems are identical."
+        << (r.config_changes.empty() ? " So are the configs.\n" : " The configs differ: see CONFIG.\n");
+  }
+  config_changes_table(r.config_changes, st, out);
 
   if (pk && pk->by_package) {
     package_rollup_table(*pk, st, out);
@@ -381,6 +388,7 @@ void render_table(const DiffReport& r, const PackageDiffView* pk, const Style& s
   files_table(r, "BIGGEST REMOVED FILES", r.top_removed, out, st);
   files_table(r, "MOST GROWN FILES", r.top_grown, out, st);
   files_table(r, "MOST SHRUNK FILES", r.top_shrunk, out, st);
+  findings_table(r.new_findings, "NEW FINDINGS", r.top, st, out);
 }
 
 // ---------------------------------------------------------------------------------- Markdown
@@ -428,6 +436,7 @@ void render_markdown(const DiffReport& r, const PackageDiffView* pk, std::ostrea
   for (const auto& lo : r.stages.leftovers)
     out << "Stage `" << md_cell(lo.name) << "` left **" << human_bytes(lo.left_behind) << "** behind of its "
         << human_bytes(lo.content) << ".\n\n";
+  config_changes_markdown(r.config_changes, out);
   if (pk && pk->by_package) {
     package_rollup_markdown(*pk, out);
   } else {
@@ -492,6 +501,7 @@ void render_markdown(const DiffReport& r, const PackageDiffView* pk, std::ostrea
   files("Biggest removed files", r.top_removed);
   files("Most grown files", r.top_grown);
   files("Most shrunk files", r.top_shrunk);
+  findings_markdown(r.new_findings, "New findings", r.top, out);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "analyzer/dockerfile.h"
 #include "cmd/render.h"
+#include "cmd/render_config.h"
 #include "cmd/render_packages.h"
 #include "cmd/text.h"
 
@@ -72,6 +73,7 @@ json::object image_json(const InspectReport& r) {
     layers.push_back(std::move(o));
   }
   img["layers"] = std::move(layers);
+  img["config"] = config_json(r.image.config);
   return img;
 }
 
@@ -135,6 +137,8 @@ void render_json(const InspectReport& r, const PackageView* pk, std::ostream& ou
   dup["top"] = std::move(dg);
   doc["duplicates"] = std::move(dup);
   if (pk) doc["packages"] = packages_json(pk->report);
+  doc["findings"] = findings_json(r.findings.findings);
+  doc["toolchain"] = r.findings.toolchain.empty() ? json::value(nullptr) : json::value(r.findings.toolchain);
   out << json::serialize(doc) << '\n';
 }
 
@@ -157,6 +161,7 @@ void render_table(const InspectReport& r, const PackageView* pk, const Style& st
     out << st.bold("Duplicates") << " " << human_bytes(r.duplicate_savings) << " in "
         << count(r.duplicate_groups, "group") << " of identical files\n";
   if (pk) return packages_table(pk->report, pk->top, st, out);
+  config_table(r.image.config, st, out);
 
   out << "\n" << st.bold("LAYERS") << "\n";
   out << "  " << rpad("#", 3) << "  " << pad("DIGEST", 12) << "  " << rpad("STORED", 10) << "  "
@@ -233,6 +238,7 @@ void render_table(const InspectReport& r, const PackageView* pk, const Style& st
     out << "  " << rpad(human_bytes(r.duplicate_savings), 10) << "  " << rpad("", 6) << "  " << rpad("", 10)
         << "  TOTAL (" << count(r.duplicate_groups, "group") << ")\n";
   }
+  findings_table(r.findings, "FINDINGS", r.top, st, out);
 }
 
 void render_markdown(const InspectReport& r, const PackageView* pk, std::ostream& out) {
@@ -254,6 +260,7 @@ void render_markdown(const InspectReport& r, const PackageView* pk, std::ostream
     out << "| Duplicates | " << human_bytes(r.duplicate_savings) << " in "
         << count(r.duplicate_groups, "group") << " of identical files |\n";
   if (pk) return packages_markdown(pk->report, pk->top, out);
+  config_markdown(r.image.config, out);
   out << "\n";
   out << "#### Layers\n\n| # | Stored | Written | Visible | Wasted | Added/modified/removed | Created by |\n"
          "|---:|---:|---:|---:|---:|---:|---|\n";
@@ -303,6 +310,7 @@ void render_markdown(const InspectReport& r, const PackageView* pk, std::ostream
     out << "| **" << human_bytes(r.duplicate_savings) << "** | | | **TOTAL** (" << count(r.duplicate_groups, "group")
         << ") |\n";
   }
+  findings_markdown(r.findings, "Findings", r.top, out);
 }
 
 }  // namespace
