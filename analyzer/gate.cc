@@ -167,6 +167,13 @@ bool package_matches(const std::string& pattern, const std::string& name) {
   return colon != std::string::npos && fnmatch(pattern.c_str(), name.substr(0, colon).c_str(), 0) == 0;
 }
 
+/// A limit shown as text only ("not root", "no change", "no finding").
+Threshold text_limit(const std::string& text) {
+  Threshold t;
+  t.text = text;
+  return t;
+}
+
 /// How a package is named where a failed rule lists it ("dpkg gcc-12 12.2.0-14").
 std::string package_text(Ecosystem e, const std::string& name, const std::string& version) {
   return std::string(ecosystem_name(e)) + " " + name + (version.empty() ? "" : " " + version);
@@ -176,7 +183,8 @@ std::string package_text(Ecosystem e, const std::string& name, const std::string
 
 bool GateRules::empty() const {
   return !max_size && !max_size_compressed && !max_layers && !max_wasted && !min_efficiency &&
-         !has_relative() && budgets.empty() && forbid.empty() && forbid_packages.empty();
+         !has_relative() && budgets.empty() && forbid.empty() && forbid_packages.empty() &&
+         !forbid_root_user && forbid_findings.empty();
 }
 
 size_t GateReport::count(RuleResult::Status s) const {
@@ -361,6 +369,56 @@ GateReport evaluate_gate(const GateRules& rules, const GateInput& in, const Gate
       judge(r, worst ? worst->delta() : 0, worst ? worst->before : 0);
       if (r.status == RuleResult::Fail) j.finish(r, std::move(all));
     }
+    out.push_back(std::move(r));
+  }
+
+  // The config and the audit (image_config.h, config_diff.h, findings.h).
+  if (rules.forbid_root_user) {
+    const std::string& user = after.info.config.user;
+    RuleResult r = make("forbid-root-user", "forbid-root-user", RuleResult::Text, text_limit("not root"));
+    r.text = user.empty() ? "root (User unset)" : user;
+    r.status = runs_as_root(user) ? RuleResult::Fail : RuleResult::Pass;
+    out.push_back(std::move(r));
+  }
+  for (const std::string& field : rules.forbid_config_changes) {
+    RuleResult r = relative("forbid-config-change", text_limit("no change"), RuleResult::Count);
+    r.name = "forbid-config-change " + field;
+    if (in.diff) {
+      std::vector<Offender> all;
+      for (const ConfigChange& c : in.diff->config_changes) {
+        if (c.field != field) continue;
+        Offender o = j.offender(c.key.empty() ? c.field : c.field + " " + c.key, 'f', 0, -1);
+        o.size_text = config_change_name(c.kind);
+        o.note = config_value_text(c.field, c.before) + " -> " + config_value_text(c.field, c.after);
+        all.push_back(std::move(o));
+      }
+      r.value = static_cast<int64_t>(all.size());
+      r.status = all.empty() ? RuleResult::Pass : RuleResult::Fail;
+      if (!all.empty()) {
+        std::vector<Offender> kept(all.begin(), all.begin() + std::min(all.size(), opt.top));
+        r.more_offenders = all.size() - kept.size();
+        r.offenders = std::move(kept);  // in field and key order, as the diff lists them
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  for (FindingKind k : rules.forbid_findings) {
+    std::string kind = finding_kind_name(k);
+    RuleResult r = make("forbid-finding", "forbid-finding " + kind, RuleResult::Count, text_limit("no finding"));
+    std::vector<Offender> all;
+    for (const Finding& f : ir.findings.findings) {
+      if (f.kind != k) continue;
+      Offender o = j.offender(f.path, f.type, static_cast<int64_t>(f.size), static_cast<int>(f.layer));
+      if (f.removed_by >= 0) {
+        o.removed_by = f.removed_by;
+        o.removed_label = j.label(f.removed_by);
+        o.deleted = f.deleted;
+      }
+      o.note = finding_note(f);
+      all.push_back(std::move(o));
+    }
+    judge(r, static_cast<int64_t>(all.size()), 0);
+    if (r.status == RuleResult::Fail) j.finish(r, std::move(all));
     out.push_back(std::move(r));
   }
   return g;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "analyzer/diff_report.h"
+#include "analyzer/findings.h"
 #include "analyzer/glob.h"
 #include "analyzer/inspect.h"
 #include "analyzer/merged_image.h"
@@ -47,8 +48,18 @@ struct GateRules {
   /// Growth of any one package (packages.h) over the baseline: bytes, or Fraction of the bytes
   /// it had in the baseline (a package new in AFTER grew by any fraction).
   std::optional<Threshold> max_package_growth;
+  /// AFTER's config User may not be root: unset, "root" or "0", with or without a group.
+  bool forbid_root_user = false;
+  /// No field of the config may differ from the baseline's (config_field_names() spelling;
+  /// `created` too). Relative: skipped without a baseline.
+  std::vector<std::string> forbid_config_changes;
+  /// AFTER may have no finding of these kinds (findings.h).
+  std::vector<FindingKind> forbid_findings;
   bool empty() const;
-  bool has_relative() const { return max_growth || max_file_growth || max_new_file || max_package_growth; }
+  bool has_relative() const {
+    return max_growth || max_file_growth || max_new_file || max_package_growth ||
+           !forbid_config_changes.empty();
+  }
 };
 
 /// What a rule is judged on. `diff` is null without a baseline; `labels` (parallel to AFTER's
@@ -73,6 +84,8 @@ struct Offender {
   int removed_by = -1;   ///< waste: the layer that overwrote or deleted it
   StageLabel removed_label;
   bool deleted = false;  ///< waste: deleted (else overwritten)
+  std::string size_text; ///< shown in place of the size when set (a config change: "changed")
+  std::string note;      ///< shown after the path: a finding's detail, a config change's values
 };
 
 /// An AFTER layer a failed rule blames, with the bytes (or paths) of the rule's value it holds.
@@ -86,15 +99,18 @@ struct LayerBlame {
 
 struct RuleResult {
   enum Status { Pass, Fail, Skip };
-  /// How to show `value`: Bytes (a size), Delta (signed bytes), Count, Ratio (`ratio` only).
-  enum Unit { Bytes, Delta, Count, Ratio };
+  /// How to show `value`: Bytes (a size), Delta (signed bytes), Count, Ratio (`ratio` only),
+  /// Text (`text` only).
+  enum Unit { Bytes, Delta, Count, Ratio, Text };
   std::string rule;  ///< the flag / config key: "max-growth", "budget", "forbid"
   std::string name;  ///< "max-growth", "budget /usr/lib/**", "forbid /usr/bin/gcc*"
   Status status = Pass;
   Unit unit = Bytes;
   int64_t value = 0;                 ///< bytes, delta or count
   std::optional<double> ratio;       ///< the value as a fraction when the limit is one
-  Threshold limit;                   ///< max_layers and forbid: Bytes holding the count
+  std::string text;                  ///< Text: the value (forbid-root-user: the User)
+  Threshold limit;                   ///< max_layers and forbid: Bytes holding the count;
+                                     ///< forbid-root-user/-config-change/-finding: text only
   bool at_least = false;             ///< min-*: passes when value >= limit
   std::string skip_reason;
   std::vector<Offender> offenders;   ///< failed rules only; largest first, at most `top`

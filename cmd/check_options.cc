@@ -1,5 +1,6 @@
 #include "cmd/check_options.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "analyzer/error.h"
@@ -17,6 +18,18 @@ std::vector<std::string> after_off(const std::vector<std::string>& v) {
     else out.push_back(s);
   }
   return out;
+}
+
+std::string fields_text() {
+  std::string s;
+  for (const auto& f : config_field_names()) s += (s.empty() ? "" : ", ") + f;
+  return s;
+}
+
+std::string kinds_text() {
+  std::string s;
+  for (FindingKind k : finding_kinds()) s += std::string(s.empty() ? "" : ", ") + finding_kind_name(k);
+  return s;
 }
 
 }  // namespace
@@ -62,6 +75,19 @@ void add_check_options(CLI::App* c, CheckFlags& f) {
       ->group("Rules");
   rule("--max-package-growth", f.max_package_growth,
        "growth of any one package over --baseline at most SIZE, or N% of its baseline bytes");
+  c->add_flag("--forbid-root-user", f.forbid_root_user,
+              "AFTER's config User may not be root (unset, root or 0, with or without a group)")
+      ->group("Rules");
+  c->add_option("--forbid-config-change", f.forbid_config_changes,
+                "FIELD: this config field may not differ from --baseline's (repeatable): " +
+                    fields_text() + "; off drops the fields before it")
+      ->allow_extra_args(false)
+      ->group("Rules");
+  c->add_option("--forbid-finding", f.forbid_findings,
+                "KIND: AFTER may have no finding of this kind (repeatable; see inspect's FINDINGS):\n" +
+                    kinds_text() + "; off drops the kinds before it")
+      ->allow_extra_args(false)
+      ->group("Rules");
 }
 
 void apply_check_config(CLI::App* c, CheckFlags& f) {
@@ -143,6 +169,22 @@ GateRules gate_rules(const CheckFlags& f) {
     set("forbid-package", n, [&](const std::string& v) { r.forbid_packages.push_back(v); });
   set("max-package-growth", f.max_package_growth,
       [&](const std::string& v) { r.max_package_growth = parse_threshold(v, true); });
+  r.forbid_root_user = f.forbid_root_user;
+  for (const auto& n : after_off(f.forbid_config_changes))
+    set("forbid-config-change", n, [&](const std::string& v) {
+      std::string field = config_field(v);
+      if (field.empty()) throw Error("unknown config field '" + v + "'; fields: " + fields_text());
+      if (std::find(r.forbid_config_changes.begin(), r.forbid_config_changes.end(), field) ==
+          r.forbid_config_changes.end())
+        r.forbid_config_changes.push_back(field);
+    });
+  for (const auto& n : after_off(f.forbid_findings))
+    set("forbid-finding", n, [&](const std::string& v) {
+      auto k = parse_finding_kind(v);
+      if (!k) throw Error("unknown finding kind '" + v + "'; kinds: " + kinds_text());
+      if (std::find(r.forbid_findings.begin(), r.forbid_findings.end(), *k) == r.forbid_findings.end())
+        r.forbid_findings.push_back(*k);
+    });
   if (r.empty())
     throw Error("check: no rules to check; give at least one (--max-size, --max-growth, --forbid, … "
                 "see layerdiff check --help) or a [check] section in the config file");

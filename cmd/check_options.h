@@ -25,6 +25,9 @@ struct CheckFlags {
   std::vector<std::string> budgets, forbid;
   std::vector<std::string> forbid_packages;  ///< --forbid-package
   std::string max_package_growth;            ///< --max-package-growth
+  bool forbid_root_user = false;             ///< --forbid-root-user
+  std::vector<std::string> forbid_config_changes;  ///< --forbid-config-change FIELD
+  std::vector<std::string> forbid_findings;        ///< --forbid-finding KIND
   std::string config_used;            ///< the config file read, "" none
   std::set<std::string> from_config;  ///< keys whose value came from it
 };

@@ -39,15 +39,25 @@ std::string value_text(const RuleResult& r) {
     case RuleResult::Bytes: v = human_bytes(static_cast<uint64_t>(r.value)); break;
     case RuleResult::Delta: v = human_delta(r.value); break;
     case RuleResult::Count:
-      return r.rule == "forbid" ? count(static_cast<uint64_t>(r.value), "path") : std::to_string(r.value);
+      if (r.rule == "forbid") return count(static_cast<uint64_t>(r.value), "path");
+      if (r.rule == "forbid-config-change") return count(static_cast<uint64_t>(r.value), "change");
+      if (r.rule == "forbid-finding") return count(static_cast<uint64_t>(r.value), "finding");
+      return std::to_string(r.value);
     case RuleResult::Ratio: return percent(r.ratio.value_or(0));
+    case RuleResult::Text: return r.text;
   }
   if (r.ratio) v += " (" + (r.unit == RuleResult::Delta ? signed_percent(*r.ratio) : percent(*r.ratio)) + ")";
   return v;
 }
 
+/// Rules whose limit is only words ("not root", "no change", "no finding").
+bool text_limit(const RuleResult& r) {
+  return r.rule == "forbid-root-user" || r.rule == "forbid-config-change" || r.rule == "forbid-finding";
+}
+
 std::string limit_text(const RuleResult& r) {
   if (r.rule == "forbid") return "no path";
+  if (text_limit(r)) return r.limit.text;
   return std::string(r.at_least ? ">= " : "<= ") + r.limit.text;
 }
 
@@ -59,6 +69,8 @@ std::string message(const RuleResult& r) {
     case RuleResult::Fail: break;
   }
   if (r.rule == "forbid") return r.name + ": " + value_text(r) + " match (none allowed)";
+  if (r.rule == "forbid-root-user") return r.name + ": runs as " + value_text(r);
+  if (text_limit(r)) return r.name + ": " + value_text(r) + " (none allowed)";
   return r.name + ": " + value_text(r) + (r.at_least ? " is under the limit " : " is over the limit ") +
          r.limit.text;
 }
@@ -83,6 +95,7 @@ const char* type_name(char t) {
 }
 
 std::string offender_size(const RuleResult& r, const Offender& o) {
+  if (!o.size_text.empty()) return o.size_text;
   if (r.unit == RuleResult::Delta) return human_delta(o.bytes);
   if (o.type != 'f') return type_name(o.type);
   return human_bytes(static_cast<uint64_t>(o.bytes));
@@ -100,6 +113,7 @@ std::vector<std::string> details(const RuleResult& r, size_t width) {
            (o.deleted ? "deleted by " : "overwritten by ") + label_text(o.removed_label, width) + ")";
     else if (o.layer >= 0)
       s += "  layer " + std::to_string(o.layer);
+    if (!o.note.empty()) s += "  " + (o.size_text.empty() ? "(" + o.note + ")" : o.note);
     out.push_back(s);
   }
   if (r.more_offenders) out.push_back(rpad("", 10) + "  … and " + count(r.more_offenders, "more path"));
@@ -165,17 +179,19 @@ void render_json(const GateReport& g, std::ostream& out) {
     o["rule"] = r.rule;
     o["status"] = status_name(r.status);
     o["message"] = message(r);
-    static const char* units[] = {"bytes", "delta", "count", "ratio"};
+    static const char* units[] = {"bytes", "delta", "count", "ratio", "text"};
     o["unit"] = units[r.unit];
     if (r.status != RuleResult::Skip) {
-      o["value"] = r.value;
+      o["value"] = r.unit == RuleResult::Text ? json::value(r.text) : json::value(r.value);
       if (r.ratio) o["ratio"] = *r.ratio > 1e299 ? json::value(nullptr) : json::value(*r.ratio);
     }
     json::object lim;
     lim["text"] = r.rule == "forbid" ? "no path" : r.limit.text;
-    lim["comparison"] = r.at_least ? ">=" : "<=";
-    if (r.limit.kind == Threshold::Fraction) lim["fraction"] = r.limit.fraction();
-    else lim[r.unit == RuleResult::Count ? "count" : "bytes"] = r.limit.bytes;
+    if (r.unit != RuleResult::Text) {  // forbid-root-user's limit is words only
+      lim["comparison"] = r.at_least ? ">=" : "<=";
+      if (r.limit.kind == Threshold::Fraction) lim["fraction"] = r.limit.fraction();
+      else lim[r.unit == RuleResult::Count ? "count" : "bytes"] = r.limit.bytes;
+    }
     o["limit"] = std::move(lim);
     if (r.status == RuleResult::Skip) o["skip_reason"] = r.skip_reason;
     json::array offenders;
@@ -193,6 +209,8 @@ void render_json(const GateReport& g, std::ostream& out) {
         x["removed_by_instruction"] = of.removed_label.instruction;
         x["how"] = of.deleted ? "deleted" : "overwritten";
       }
+      if (!of.size_text.empty()) x["change"] = of.size_text;
+      if (!of.note.empty()) x["note"] = of.note;
       offenders.push_back(std::move(x));
     }
     o["offenders"] = std::move(offenders);
@@ -238,7 +256,8 @@ void render_markdown(const GateReport& g, std::ostream& out) {
           layer += std::string(" → ") + std::to_string(o.removed_by) + (o.deleted ? " (deleted)" : " (overwritten)");
           ins = ins + " → " + o.removed_label.instruction;
         }
-        out << "| " << offender_size(r, o) << " | `" << md_cell(o.path) << "` | " << layer << " | "
+        out << "| " << offender_size(r, o) << " | `" << md_cell(o.path) << "`"
+            << (o.note.empty() ? "" : " " + md_cell(o.note)) << " | " << layer << " | "
             << (ins.empty() ? "" : "`" + md_cell(ins) + "`") << " |\n";
       }
       if (r.more_offenders) out << "| | … and " << count(r.more_offenders, "more path") << " | | |\n";

@@ -191,6 +191,55 @@ run check --config "$TMP/missing.toml" --max-layers 9 "$AFTER"
 check_err "config: missing file: exit 2" 2 "layerdiff: error: $TMP/missing.toml: cannot read the config file"
 
 ############################################################################
+# config and audit rules (AFTER runs as root: its config has no User; it has one setuid and
+# one setgid file; its layer 3 deletes /data/random.bin, 100 KiB still in layer 0)
+############################################################################
+run check --forbid-root-user "$AFTER"
+expect_rc "--forbid-root-user: no User is root: exit 1" 1 "FAILED: 1 of 1 rule failed"
+if grep -qE '^  forbid-root-user +root \(User unset\)  not root +FAIL$' "$OUT"; then
+  pass "--forbid-root-user: the table shows the User and FAIL"
+else
+  fail "--forbid-root-user: the table shows the User and FAIL"
+  excerpt "$OUT" 8
+fi
+run check --baseline "$BASE" --forbid-config-change Entrypoint --forbid-config-change cmd "$AFTER"
+expect_rc "--forbid-config-change Entrypoint, cmd (unchanged; any case): exit 0" 0 "forbid-config-change Cmd"
+run check --baseline "$BASE" --forbid-config-change history "$AFTER"
+expect_rc "--forbid-config-change history (5 -> 6): exit 1" 1 "   changed  history  5 -> 6"
+run check --forbid-config-change Cmd "$AFTER"
+expect_rc "--forbid-config-change without a baseline: skipped, exit 0" 0 "SKIP (no baseline (--baseline))"
+run check --forbid-finding hidden --forbid-finding device "$AFTER"
+expect_rc "--forbid-finding hidden fails, device (none outside /dev) passes: exit 1" 1 \
+  "     100 KiB  /data/random.bin  layer 0 -> 3 (deleted by RUN rm /etc/hostname"
+if grep -qE '^  forbid-finding device +0 findings +no finding +PASS$' "$OUT"; then
+  pass "--forbid-finding device: 0 findings, PASS"
+else
+  fail "--forbid-finding device: 0 findings, PASS"
+  excerpt "$OUT" 20
+fi
+run check --forbid-config-change Entry "$AFTER"
+check_err "unknown config field: exit 2" 2 "layerdiff: error: --forbid-config-change: unknown config field 'Entry'; fields: Entrypoint, Cmd, User, WorkingDir, Env, ExposedPorts, Volumes, Labels, StopSignal, Healthcheck, os, architecture, variant, created, history"
+run check --forbid-finding secret "$AFTER"
+check_err "unknown finding kind: exit 2" 2 "layerdiff: error: --forbid-finding: unknown finding kind 'secret'; kinds: hidden-secret, hidden, removable, setuid, setgid, world-writable, device"
+printf '[check]\nforbid-root-user = true\nforbid-finding = ["setgid"]\nforbid-config-change = ["Cmd"]\n' >"$TMP/audit.toml"
+run check --config "$TMP/audit.toml" "$AFTER"
+expect_rc "config file: forbid-root-user, forbid-finding setgid fail: exit 1" 1 "FAILED: 2 of 3 rules failed, 1 skipped"
+run check --config "$TMP/audit.toml" --forbid-root-user=false --forbid-finding off --max-layers 9 "$AFTER"
+expect_rc "--forbid-root-user=false and --forbid-finding off override the file: exit 0" 0 "PASSED: 1 rule passed, 1 skipped"
+printf '[check]\nforbid-finding = ["setuid", "nope"]\n' >"$TMP/bad.toml"
+run check --config "$TMP/bad.toml" "$AFTER"
+check_err "config: unknown finding kind names the file and key: exit 2" 2 \
+  "layerdiff: error: $TMP/bad.toml: [check] forbid-finding: unknown finding kind 'nope'; kinds: hidden-secret, hidden, removable, setuid, setgid, world-writable, device"
+run check --format json --forbid-root-user --forbid-finding setgid "$AFTER"
+if grep -qF '"name":"forbid-root-user","rule":"forbid-root-user","status":"fail","message":"forbid-root-user: runs as root (User unset)","unit":"text","value":"root (User unset)","limit":{"text":"not root"}' "$OUT" &&
+   grep -qF '"offenders":[{"path":"/bin/sgid","type":"f","bytes":20,"layer":0,"stage":"after","instruction":"ADD file:base.tar in /","note":"mode 2755"}]' "$OUT"; then
+  pass "JSON: the root-user rule's text value, the setgid offender with its note"
+else
+  fail "JSON: the root-user rule's text value, the setgid offender with its note"
+  excerpt "$OUT" 3
+fi
+
+############################################################################
 # golden outputs
 ############################################################################
 run check --baseline "$BASE" "${RULES[@]}" "$AFTER"
