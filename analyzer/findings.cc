@@ -67,16 +67,9 @@ class Auditor {
   FindingsReport run() {
     report_.toolchain = find_toolchain();
     for (const WasteRecord& w : img_.waste) lost_[{w.digest, w.bytes}] = false;
-    // Pass 1: every name; a regular file is judged once, by its first name in bytewise order.
-    t_.walk(t_.root(), "", [&](const std::string& p, const Node& n) {
-      const Inode& ino = t_.inode(n.inode);
-      if (ino.type == EntryType::File && ino.nlink > 1) {
-        auto [it, fresh] = first_name_.try_emplace(n.inode, p);
-        if (!fresh && p < it->second) it->second = p;
-        return;
-      }
-      visit(p, ino);
-    });
+    // Every name; a regular file is judged once, by its first name in bytewise order.
+    std::string path;
+    walk(t_.root(), path);
     for (const auto& [id, p] : first_name_) visit(p, t_.inode(id));
     hidden();
     for (auto& [key, f] : groups_) report_.findings.push_back(std::move(f));
@@ -87,6 +80,24 @@ class Auditor {
   }
 
  private:
+  /// Depth first with one path buffer (this runs on every name of the image).
+  void walk(const Node& dir, std::string& path) {
+    for (const auto& [name, child] : dir.children) {
+      size_t len = path.size();
+      if (len) path += '/';
+      path += name;
+      const Inode& ino = t_.inode(child->inode);
+      if (ino.type == EntryType::File && ino.nlink > 1) {
+        auto [it, fresh] = first_name_.try_emplace(child->inode, path);
+        if (!fresh && path < it->second) it->second = path;
+      } else {
+        visit(path, ino);
+      }
+      if (!child->children.empty()) walk(*child, path);
+      path.resize(len);
+    }
+  }
+
   std::string find_toolchain() const {
     for (const char* dir : kToolchainDirs) {
       const Node* d = t_.find(dir);
@@ -105,7 +116,7 @@ class Auditor {
 
   void visit(const std::string& p, const Inode& ino) {
     if (ino.type == EntryType::File) {
-      if (ino.size > 0) {
+      if (ino.size > 0 && !lost_.empty()) {
         auto it = lost_.find({ino.digest, ino.size});
         if (it != lost_.end()) it->second = true;  // that content is still visible
       }
@@ -150,8 +161,18 @@ class Auditor {
     f.files += 1;
   }
 
+  /// Could `p` be removable at all? A cheap test on the string before any splitting.
+  bool candidate(std::string_view p, std::string_view name) const {
+    return starts_with(p, "var/") || starts_with(p, "root/") || starts_with(p, "home/") ||
+           ends_with(name, ".pyc") ||
+           (report_.toolchain.empty() &&
+            (ends_with(name, ".a") || ends_with(name, ".h") || ends_with(name, ".hh") ||
+             ends_with(name, ".hpp") || ends_with(name, ".hxx")));
+  }
+
   void removable(const std::string& p, const Inode& ino) {
     std::string_view name = base_name(p);
+    if (!candidate(p, name)) return;
     std::string_view dir = parent_path(p);
     if (dir == "var/cache/apt" && ends_with(name, ".bin")) {
       group(p, "apt package cache", ino);
