@@ -382,7 +382,9 @@ int run(int argc, char** argv) {
       "  layerdiff diff --dockerfile Dockerfile --stage builder=builder.tar single.tar multi.tar\n"
       "  layerdiff diff --exit-code a.tar b.tar || echo 'images differ'");
 
-  CLI::App* inspect = app.add_subcommand("inspect", "one image's size analysis");
+  CLI::App* inspect = app.add_subcommand(
+      "inspect", "one image's size analysis, its config, and audit findings (hidden files,\n"
+                 "leftover caches, setuid/world-writable files, devices outside /dev)");
   add_image_options(inspect, o);
   inspect->add_option("--format", o.format, "table, json or markdown")
       ->check(CLI::IsMember({"table", "json", "markdown", "md"}));
@@ -441,6 +443,8 @@ int run(int argc, char** argv) {
       "  layerdiff check --max-size 200MiB --forbid '/usr/bin/gcc*' app.tar\n"
       "  layerdiff check --baseline main.tar --max-growth 5% --max-new-file 20MiB pr.tar\n"
       "  layerdiff check --config ci/layerdiff.toml --junit gate.xml pr.tar\n"
+      "  layerdiff check --forbid-root-user --forbid-finding hidden-secret app.tar\n"
+      "  layerdiff check --baseline main.tar --forbid-config-change Entrypoint pr.tar\n"
       "Config (.layerdiff.toml):\n"
       "  [check]\n"
       "  max-growth = \"5%\"\n"

@@ -145,14 +145,17 @@ void render_table(const GateReport& g, const Style& st, std::ostream& out) {
   out << st.bold("CHECK") << "     " << image_line(g.image, g.image_reference) << "\n";
   if (!g.baseline.empty())
     out << st.bold("BASELINE") << "  " << image_line(g.baseline, g.baseline_reference) << "\n";
+  // The RULE column fits the longest name ("forbid-config-change Healthcheck"), 30 to 48 wide.
+  size_t w = 30;
+  for (const RuleResult& r : g.results) w = std::max(w, std::min<size_t>(r.name.size(), 48));
   out << "\n"
-      << st.bold("  " + pad("RULE", 30) + "  " + rpad("VALUE", 20) + "  " + pad("LIMIT", 16) + "  RESULT")
+      << st.bold("  " + pad("RULE", w) + "  " + rpad("VALUE", 20) + "  " + pad("LIMIT", 16) + "  RESULT")
       << "\n";
   for (const RuleResult& r : g.results) {
     std::string res = upper(status_name(r.status));
     if (r.status == RuleResult::Skip) res += " (" + r.skip_reason + ")";
     if (r.status == RuleResult::Fail) res = st.bold(res);
-    out << "  " << pad(st.width ? clip(r.name, 30) : r.name, 30) << "  " << rpad(value_text(r), 20) << "  "
+    out << "  " << pad(st.width ? clip(r.name, w) : r.name, w) << "  " << rpad(value_text(r), 20) << "  "
         << pad(limit_text(r), 16) << "  " << res << "\n";
     if (r.status == RuleResult::Fail)
       for (const auto& line : details(r, st.width ? 60 : 0)) out << "      " << line << "\n";
