@@ -200,7 +200,9 @@ bool state_changed(const FileTree& tree, InodeId old_id, uint32_t old_nlink, con
            n.xattrs != now_dir_old.xattrs;
   }
   const Inode& o = tree.inode(old_id);
-  if (old_nlink > 1 || n.nlink > 1) return true;  // the set of names sharing the file changed
+  (void)old_nlink;
+  // A new copy while the old file lives on under other names: it no longer shares their content.
+  if (o.nlink > 0) return true;
   return o.type != n.type || o.size != n.size || o.digest != n.digest || o.mode != n.mode ||
          o.uid != n.uid || o.gid != n.gid || o.target != n.target ||
          o.dev_major != n.dev_major || o.dev_minor != n.dev_minor || o.xattrs != n.xattrs;
@@ -210,6 +212,7 @@ bool state_changed(const FileTree& tree, InodeId old_id, uint32_t old_nlink, con
 
 void Merger::finish_layer(uint32_t layer, InodeId first_new) {
   std::vector<LayerPathChange> out;
+  std::vector<std::pair<InodeId, InodeId>> neutral;  // old, new inode of paths re-listed unchanged
   out.reserve(touched_.size());
   for (auto& [path, t] : touched_) {
     const Node* now = tree_.find(path);
@@ -228,7 +231,12 @@ void Merger::finish_layer(uint32_t layer, InodeId first_new) {
       before_dir.uid = t.uid;
       before_dir.gid = t.gid;
       before_dir.xattrs = std::move(t.xattrs);
-      if (!state_changed(tree_, t.inode, t.nlink, before_dir, now->inode)) continue;
+      if (!state_changed(tree_, t.inode, t.nlink, before_dir, now->inode)) {
+        // Re-listed as it was (a copy-up, a reinstall): the content moved from the old file to
+        // the new one, so neither counts bytes on another path (a new name of it, say).
+        if (t.inode != now->inode) neutral.push_back({t.inode, now->inode});
+        continue;
+      }
       c.change = PathChange::Modified;
       c.inode = now->inode;
       c.old_inode = t.inode;
@@ -242,6 +250,10 @@ void Merger::finish_layer(uint32_t layer, InodeId first_new) {
             [](const LayerPathChange& a, const LayerPathChange& b) { return a.path < b.path; });
   // Bytes follow inodes: born in this layer and alive (once), died in this layer (once).
   std::unordered_map<InodeId, bool> counted;
+  for (auto [o, n] : neutral) {
+    counted.emplace(o, true);
+    counted.emplace(n, true);
+  }
   LayerChangeStats& st = stats_[layer].changes;
   for (auto& c : out) {
     if (c.change != PathChange::Removed) {

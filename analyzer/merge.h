@@ -16,7 +16,8 @@
 // What each layer did is measured against the tree below it, as its net effect: every path the
 // layer touched (an entry, a whiteout's victim, a replaced or emptied subtree, a parent created
 // for an entry) is compared after the layer with its state before it: Added (did not exist),
-// Removed (no longer exists), Modified (type, content, metadata or hardlink set differ); a path
+// Removed (no longer exists), Modified (type, content or metadata differ, or it became a copy
+// of its own while its old file lives on under other names); a path
 // re-listed unchanged (buildah re-lists parents) is no change. Bytes follow the inodes: a file's
 // content is added where its inode is born and removed where its last name goes, once, so for
 // every layer added - removed + grown - shrunk == content after it - content before it.

@@ -351,6 +351,28 @@ TEST(LayerChanges, BytesFollowInodesAcrossHardlinks) {
   expect_layer_changes_match(layers);
 }
 
+TEST(LayerChanges, ACopyUpForANewHardlinkIsNoChangeAndNoBytes) {
+  // overlayfs copies a lower file up to link it: the layer re-lists it unchanged, plus the name.
+  std::string big(1000, 'n');
+  std::vector<std::vector<LayerEntry>> layers{{F("node", big), F("x", "x")},
+                                             {F("node", big), H("nodejs", "node")}};
+  Collected c;
+  auto img = merge_with(layers, &c);
+  EXPECT_EQ(c.lines[1], (std::vector<std::string>{"A /nodejs"}));
+  const auto& ch = img->stats[1].changes;
+  EXPECT_EQ(ch.added_bytes + ch.grown_bytes + ch.removed_bytes + ch.shrunk_bytes, 0u);
+  expect_layer_changes_match(layers);
+}
+
+TEST(LayerChanges, ANameThatBecomesItsOwnCopyIsModifiedAndCountsItsBytes) {
+  // /a and /b are one file; the layer writes /a again with the same bytes: now two files.
+  std::vector<std::vector<LayerEntry>> layers{{F("a", "12345"), H("b", "a")}, {F("a", "12345")}};
+  Collected c;
+  auto img = merge_with(layers, &c);
+  EXPECT_EQ(c.lines[1], (std::vector<std::string>{"M /a"}));
+  EXPECT_EQ(img->stats[1].changes.grown_bytes, 5u);
+}
+
 TEST(LayerChanges, RemovedPathsRememberTheLastLayerThatRemovedThem) {
   auto img = merge({{F("x", "1"), D("d"), F("d/y", "2"), F("z", "3")},
                     {W(".wh.x"), W(".wh.d")},

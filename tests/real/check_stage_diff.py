@@ -339,6 +339,11 @@ check("cleaned: removed paths name the layer that deleted them and the one that 
 for p in ("/etc/motd", "/usr/share/npm/cli.js"):
     c = change(j, p)
     check(f"cleaned: {p} changed only its mode: delta 0", (["mode"], 0), c and (c["what"], c["delta"]))
+c = change(j, "/usr/bin/nodejs")
+check("cleaned: a new hardlinked name of an existing file adds no bytes", ("added", "h", 0),
+      c and (c["change"], c["after"]["type"], c["delta"]))
+c = change(j, "/usr/bin/node")
+check("cleaned: the file that gained the name is no byte change", 0, c["delta"] if c else 0)
 single = files("node-single")
 gone = sum(single[c["path"]][0] for c in removed if c["path"] in single)
 s = j["summary"]["changes"]

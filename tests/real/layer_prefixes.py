@@ -7,8 +7,8 @@
   layer_prefixes.py compare CHANGES_JSONL INSPECT_JSON LISTING...
       LISTING i is `fs_list` of the unpacked prefix i plus a sha256 column (path type size mode
       uid gid target sha); the expected changes of layer i are the paths whose row differs
-      between prefix i-1 and prefix i (mtime and hardlink sets aside, as layerdiff defines a
-      change). Compares them with `layerdiff ls --layer all --format json` and the per-layer
+      between prefix i-1 and prefix i (mtime aside, as layerdiff defines a
+      change, and hardlink sets: a new or removed name is that name's change). Compares them with `layerdiff ls --layer all --format json` and the per-layer
       counts of `layerdiff inspect --format json`. Prints PASS/FAIL lines; exits 1 on a FAIL.
 """
 import hashlib
@@ -60,6 +60,7 @@ def make(oci, tag):
 
 
 def rows(listing):
+    """path -> state (a hardlinked name as a file: a change of another name is not this one's)."""
     out = {}
     for line in open(listing):
         p = line.rstrip("\n").split("\t")

@@ -9,8 +9,8 @@
 #           node_modules, COPY --from=builder dist); node-single runs the builder's steps alone;
 #   python  builder (toolchain, COPY, `pip install --prefix /install`), runtime (its own install,
 #           COPY --from=builder /install /usr/local); python-single the builder's steps alone;
-#   cleaned node-single plus one layer that deletes (a file, a tree) and chmods: it shares every
-#           layer of node-single.
+#   cleaned node-single plus one layer that deletes (a file, a tree), chmods and adds a hardlink
+#           to a lower file: it shares every layer of node-single.
 # Exported with skopeo (docker-archive, OCI layout, oci-archive zstd), unpacked with umoci and
 # listed with fs_list (the runtime's view). check_stage_diff.py then compares layerdiff's JSON
 # with that view and with the exact facts of the build: the changed paths, each change's
@@ -158,7 +158,7 @@ $pyinstall
 CONTAINERFILE
 cat >"$ctx/Containerfile.cleaned" <<CONTAINERFILE
 FROM localhost/node-single:1
-RUN rm -rf /root/.npm /usr/lib/gcc /app/src && chmod 600 /etc/motd && chmod 700 /usr/share/npm/cli.js
+RUN rm -rf /root/.npm /usr/lib/gcc /app/src && chmod 600 /etc/motd && chmod 700 /usr/share/npm/cli.js && ln /usr/bin/node /usr/bin/nodejs
 CONTAINERFILE
 
 # ---------------------------------------------------------------------------------------------
