@@ -259,17 +259,7 @@ struct Collected : LayerChangeSink {
 };
 
 std::unique_ptr<MergedImage> merge_with(const std::vector<std::vector<LayerEntry>>& layers, LayerChangeSink* sink) {
-  ImageInfo info;
-  info.source = "t";
-  std::vector<const std::vector<LayerEntry>*> ptrs;
-  for (size_t i = 0; i < layers.size(); ++i) {
-    LayerInfo li;
-    li.index = static_cast<uint32_t>(i);
-    info.layers.push_back(li);
-    ptrs.push_back(&layers[i]);
-  }
-  Diagnostics d;
-  return merge_image(info, ptrs, d, sink);
+  return merge(layers, sink);
 }
 
 std::map<std::string, std::string> states(const MergedImage& img) {

@@ -57,7 +57,8 @@ LayerEntry H(const std::string& path, const std::string& target) {
 }
 LayerEntry W(const std::string& path) { return F(path, "", 0644); }
 
-std::unique_ptr<MergedImage> merge(const std::vector<std::vector<LayerEntry>>& layers) {
+std::unique_ptr<MergedImage> merge(const std::vector<std::vector<LayerEntry>>& layers,
+                                   LayerChangeSink* changes) {
   ImageInfo info;
   info.source = "test.tar";
   std::vector<const std::vector<LayerEntry>*> ptrs;
@@ -69,7 +70,7 @@ std::unique_ptr<MergedImage> merge(const std::vector<std::vector<LayerEntry>>& l
     ptrs.push_back(&layers[i]);
   }
   Diagnostics d;
-  return merge_image(info, ptrs, d);
+  return merge_image(info, ptrs, d, changes);
 }
 
 std::string ls(const MergedImage& img) { return listing_text(listing(img.tree)); }

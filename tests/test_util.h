@@ -19,8 +19,10 @@ LayerEntry H(const std::string& path, const std::string& target);
 LayerEntry W(const std::string& path);  ///< an empty regular file, e.g. "a/.wh.b"
 ContentDigest digest_of(const std::string& content);
 
-/// Merges layers (bottom first) and returns the image; throws like the real merge.
-std::unique_ptr<MergedImage> merge(const std::vector<std::vector<LayerEntry>>& layers);
+/// Merges layers (bottom first) and returns the image; throws like the real merge. `changes`
+/// receives what each layer did (merge.h).
+std::unique_ptr<MergedImage> merge(const std::vector<std::vector<LayerEntry>>& layers,
+                                   LayerChangeSink* changes = nullptr);
 /// `layerdiff ls` text of a merged image.
 std::string ls(const MergedImage& img);
 
