@@ -74,6 +74,29 @@ std::vector<const FileChange*> top_of(const std::vector<FileChange>& cs, size_t 
   return v;
 }
 
+/// BEFORE ∪ AFTER: every path carrying bytes in either image, with the layer row charged with its
+/// change (changes and listings are both sorted by path).
+SizeNode diff_tree(const DiffReport& r, const TreePair& pair, size_t max_nodes) {
+  SizeTreeBuilder tree;
+  const auto& a = pair.before;
+  const auto& b = pair.after;
+  size_t i = 0, j = 0, k = 0;
+  while (i < a.size() || j < b.size()) {
+    int c = i == a.size() ? 1 : j == b.size() ? -1 : a[i].path.compare(b[j].path);
+    const std::string& path = c <= 0 ? a[i].path : b[j].path;
+    uint64_t before = c <= 0 ? pair.before_bytes[i] : 0;
+    uint64_t after = c >= 0 ? pair.after_bytes[j] : 0;
+    if (c <= 0) ++i;
+    if (c >= 0) ++j;
+    while (k < r.changes.size() && r.changes[k].path < path) ++k;
+    const FileChange* fc = k < r.changes.size() && r.changes[k].path == path ? &r.changes[k] : nullptr;
+    if (before == 0 && after == 0) continue;
+    int32_t layer = fc ? static_cast<int32_t>(&r.row_of(fc->responsible) - r.layers.data()) : -1;
+    tree.add({path, before, after, layer, fc && fc->content_changed()});
+  }
+  return tree.build(max_nodes);
+}
+
 }  // namespace
 
 ImageSummary summarize(const MergedImage& img) {
@@ -171,6 +194,8 @@ DiffReport build_diff_report(const MergedImage& before, const MergedImage& after
     ++s.layers;
   }
   r.stages.leftovers = stage_leftovers(after, r.labels, stages, opt.top, opt.depth);
+
+  if (opt.treemap_nodes) r.treemap = diff_tree(r, pair, opt.treemap_nodes);
 
   r.top_added = top_of(r.changes, opt.top, [](const FileChange& c) {
     return c.kind == ChangeKind::Added ? c.after->bytes : 0;

@@ -14,6 +14,7 @@
 #include "analyzer/config_diff.h"
 #include "analyzer/diff.h"
 #include "analyzer/findings.h"
+#include "analyzer/size_tree.h"
 #include "analyzer/stages.h"
 
 namespace layerdiff {
@@ -53,6 +54,7 @@ struct DiffReportOptions {
   size_t top = 10;
   int depth = 2;
   ConfigDiffOptions config;  ///< e.g. whether `created` is compared
+  size_t treemap_nodes = 0;  ///< paths the size tree keeps by name (size_tree.h); 0: no tree
 };
 
 struct DiffReport {
@@ -73,6 +75,10 @@ struct DiffReport {
   std::vector<FileChange> changes;  ///< all, sorted by path (the rows above point into it)
   LayerLabels labels;
   StageReport stages;
+  /// With DiffReportOptions::treemap_nodes: BEFORE ∪ AFTER by directory, every path that carries
+  /// bytes in either image (diff.h's carrier rule), coloured by change; a node's layer is the
+  /// index in `layers` of the row charged with its changes. Root: before/after content sizes.
+  SizeNode treemap;
   /// The layer row a change is charged to.
   const LayerDiffRow& row_of(const LayerRef& r) const;
   std::vector<ConfigChange> config_changes;  ///< the configs' differing fields (config_diff.h)

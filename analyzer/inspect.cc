@@ -55,6 +55,7 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
 
   DirNode root;
   std::vector<SizeRow> files;
+  SizeTreeBuilder tree;
   std::map<std::pair<ContentDigest, uint64_t>, std::vector<std::string>> by_content;
   for (const PathRow& row : t.rows()) {
     const Inode& ino = t.inode(row.inode);
@@ -86,8 +87,10 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
       d->files += 1;
     }
     if (ino.size > 0) by_content[{ino.digest, ino.size}].push_back(shown);
+    if (opt.treemap_nodes) tree.add({row.path, 0, ino.size, static_cast<int32_t>(ino.layer), false});
   }
   r.largest_dirs = dir_rows(root, opt.top);
+  if (opt.treemap_nodes) r.treemap = tree.build(opt.treemap_nodes);
   r.largest_files = std::move(files);
   cut(r.largest_files, opt.top);
 

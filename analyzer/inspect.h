@@ -12,6 +12,7 @@
 
 #include "analyzer/findings.h"
 #include "analyzer/merged_image.h"
+#include "analyzer/size_tree.h"
 
 namespace layerdiff {
 
@@ -50,6 +51,7 @@ struct DuplicateGroup {
 struct InspectOptions {
   size_t top = 10;  ///< rows per list before "[other]"
   int depth = 2;    ///< directory depth of the largest-directories rollup
+  size_t treemap_nodes = 0;  ///< paths the size tree keeps by name (size_tree.h); 0: no tree
 };
 
 struct InspectReport {
@@ -74,6 +76,9 @@ struct InspectReport {
   std::vector<DuplicateGroup> duplicates;
   FindingsReport findings;  ///< the audit (findings.h), every finding; the config is image.config
   size_t top = 10;          ///< InspectOptions::top: the findings table shows this many per kind
+  /// With InspectOptions::treemap_nodes: every file's bytes by directory, coloured by the layer
+  /// that wrote them (size_tree.h); the root holds content_size and files.
+  SizeNode treemap;
 };
 
 InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt);
