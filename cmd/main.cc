@@ -348,13 +348,20 @@ int run_check(Options& o, CLI::App* cmd) {
   return g.passed() ? 0 : 1;
 }
 
-}  // namespace
+/// The command line: every subcommand and option with the texts that --help, the man page and
+/// the shell completions show (cmd/docgen.cc reads them from here), bound to `o`.
+struct Cli {
+  std::unique_ptr<CLI::App> app;
+  CLI::App *diff = nullptr, *inspect = nullptr, *ls = nullptr, *check = nullptr;
+};
 
-int run(int argc, char** argv) {
-  CLI::App app{
+Cli build_cli(Options& o) {
+  Cli cli;
+  cli.app = std::make_unique<CLI::App>(
       "layerdiff: open container images, merge their layers as a runtime does, and show where\n"
       "their bytes are and where they went.",
-      "layerdiff"};
+      "layerdiff");
+  CLI::App& app = *cli.app;
   app.set_version_flag("--version", "layerdiff 0.1.0");
   app.require_subcommand(0, 1);
   app.footer(
@@ -371,9 +378,8 @@ int run(int argc, char** argv) {
       "  layerdiff ls --platform linux/arm64 img.tar the merged filesystem, one path a line\n"
       "\n"
       "Exit codes: 0 ok, 1 differences or a failed gate (where asked), 2 error.");
-  Options o;
   add_diff_options(&app, o, false);
-  CLI::App* diff = app.add_subcommand("diff", "diff two images (the same as layerdiff BEFORE AFTER)");
+  CLI::App* diff = cli.diff = app.add_subcommand("diff", "diff two images (the same as layerdiff BEFORE AFTER)");
   add_diff_options(diff, o, true);
   diff->footer(
       "Examples:\n"
@@ -382,7 +388,7 @@ int run(int argc, char** argv) {
       "  layerdiff diff --dockerfile Dockerfile --stage builder=builder.tar single.tar multi.tar\n"
       "  layerdiff diff --exit-code a.tar b.tar || echo 'images differ'");
 
-  CLI::App* inspect = app.add_subcommand(
+  CLI::App* inspect = cli.inspect = app.add_subcommand(
       "inspect", "one image's size analysis, its config, and audit findings (hidden files,\n"
                  "leftover caches, setuid/world-writable files, devices outside /dev)");
   add_image_options(inspect, o);
@@ -404,7 +410,7 @@ int run(int argc, char** argv) {
       "  layerdiff inspect -n 20 --depth 3 app.tar\n"
       "  layerdiff inspect --format markdown app.tar >> $GITHUB_STEP_SUMMARY");
 
-  CLI::App* ls = app.add_subcommand(
+  CLI::App* ls = cli.ls = app.add_subcommand(
       "ls", "the merged filesystem as a runtime would unpack it: one line per path,\n"
             "sorted bytewise, tab-separated: path type size mode uid gid target");
   add_image_options(ls, o);
@@ -423,7 +429,7 @@ int run(int argc, char** argv) {
       "  layerdiff ls --layer 3 app.tar          what layer 3 added (A), modified (M), removed (D)\n"
       "  layerdiff ls --layer all --format json app.tar > changes.jsonl");
 
-  CLI::App* check = app.add_subcommand(
+  CLI::App* check = cli.check = app.add_subcommand(
       "check", "a size-regression gate for CI: rules on AFTER and on its growth over\n"
                "--baseline; exit 0 all rules pass, 1 a rule failed, 2 an error");
   check->add_option("AFTER", o.image_path, "the image to check (archive, directory, -, docker://…, docker-daemon:…)")->required();
@@ -451,6 +457,16 @@ int run(int argc, char** argv) {
       "  budget = [\"/usr/lib/**=120MiB\"]\n"
       "  forbid = [\"/usr/bin/gcc*\", \"**/.cache/**\"]");
 
+  return cli;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  Options o;
+  Cli cli = build_cli(o);
+  CLI::App& app = *cli.app;
+  CLI::App *diff = cli.diff, *inspect = cli.inspect, *ls = cli.ls, *check = cli.check;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
