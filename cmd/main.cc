@@ -24,7 +24,9 @@
 #include "cmd/limit_options.h"
 #include "cmd/progress.h"
 #include "cmd/source_options.h"
+#include "cmd/docgen.h"
 #include "cmd/render.h"
+#include "cmd/version.h"
 #include "formats/image_reader.h"
 
 namespace layerdiff {
@@ -53,10 +55,14 @@ struct Options {
   std::string by = "path";  ///< --by: path (directories and files) or package
   CheckFlags check;  ///< `layerdiff check`
   SourceOptions sources;  ///< registries and daemons (sources/)
+  std::string html_file;        ///< --html FILE: the HTML page too, beside --format's output
+  size_t treemap_nodes = 20000;  ///< --treemap-nodes: paths the HTML treemap keeps by name
+  std::string generate;         ///< hidden --generate KIND: the man page or a shell completion
 };
 
 Format parse_format(const std::string& s) {
   if (s == "json") return Format::Json;
+  if (s == "html") return Format::Html;
   if (s == "markdown" || s == "md") return Format::Markdown;
   return Format::Table;
 }
@@ -165,14 +171,43 @@ void add_image_options(CLI::App* c, Options& o) {
   add_read_options(c, o);
 }
 
+/// The HTML page: --html FILE beside another --format, and (inspect, diff) the treemap's size.
+void add_html_options(CLI::App* c, Options& o, bool treemap) {
+  c->add_option("--html", o.html_file,
+                "also write the report as one self-contained HTML page to FILE (beside the\n"
+                "--format output on stdout; --format html writes the page to stdout)")
+      ->type_name("FILE")
+      ->check([](const std::string& s) {
+        return s == "-" ? std::string("use --format html to write the page to stdout") : std::string();
+      });
+  if (treemap)
+    c->add_option("--treemap-nodes", o.treemap_nodes,
+                  "paths the HTML treemap draws by name (the biggest; the rest of each directory\n"
+                  "folds into [other]); bounds the page's size (default 20000)")
+        ->check(CLI::Range(1, 10000000));
+}
+
+/// True when the run writes an HTML page (it needs the treemap and the packages).
+bool wants_html(const Options& o) { return o.format == "html" || !o.html_file.empty(); }
+
+/// Writes a report to `path` with `render`; an error names the file.
+template <class Render>
+void write_file(const std::string& path, Render&& render) {
+  std::ofstream file(path, std::ios::trunc | std::ios::binary);
+  if (file) render(file);
+  file.close();
+  if (!file) throw Error(path + ": cannot write the report");
+}
+
 /// Options of the diff, on both `layerdiff diff` and the bare `layerdiff BEFORE AFTER`.
 void add_diff_options(CLI::App* c, Options& o, bool required) {
   auto* imgs = c->add_option("BEFORE AFTER", o.images, "the two images (archive, directory, -, docker://…, docker-daemon:…)")
                    ->expected(2);
   if (required) imgs->required();
   add_read_options(c, o);
-  c->add_option("--format", o.format, "table, json or markdown")
-      ->check(CLI::IsMember({"table", "json", "markdown", "md"}));
+  c->add_option("--format", o.format, "table, json, markdown or html")
+      ->check(CLI::IsMember({"table", "json", "markdown", "md", "html"}));
+  add_html_options(c, o, true);
   add_top_option(c, o.top, "rows per list and per rollup level; the rest fold into [other]");
   c->add_option("--depth", o.depth, "directory depth of the size rollup")->check(CLI::Range(1, 4096));
   c->add_option("--color", o.color, "auto (a terminal without NO_COLOR), always, never")
@@ -252,6 +287,7 @@ DiffReport diff_report(const MergedImage& before, const MergedImage& after, cons
   ropt.top = o.top;
   ropt.depth = o.depth;
   ropt.config.created = o.mtime || created;
+  if (wants_html(o)) ropt.treemap_nodes = o.treemap_nodes;
   return build_diff_report(before, after, in, dopt, ropt);
 }
 
@@ -281,6 +317,7 @@ int run_diff(const Options& o) {
   pk.by_package = o.by == "package";
   for (const auto& w : pk.diff.warnings) std::cerr << "layerdiff: warning: " << w << "\n";
   render_diff(r, parse_format(o.format), style_for(o), std::cout, &pk);
+  if (!o.html_file.empty()) write_file(o.html_file, [&](std::ostream& s) { render_html_diff(r, &pk, s); });
   return o.exit_code && images_differ(r) ? 1 : 0;
 }
 
@@ -342,6 +379,7 @@ int run_check(Options& o, CLI::App* cmd) {
   };
   if (!o.check.junit.empty())
     write(o.check.junit, std::ios::trunc, [&](std::ostream& s) { render_junit(g, s); });
+  if (!o.html_file.empty()) write_file(o.html_file, [&](std::ostream& s) { render_html_check(g, s); });
   const char* summary = std::getenv("GITHUB_STEP_SUMMARY");
   if (on_github && summary && *summary)
     write(summary, std::ios::app, [&](std::ostream& s) { render_check(g, Format::Markdown, {}, s); });
@@ -362,7 +400,10 @@ Cli build_cli(Options& o) {
       "their bytes are and where they went.",
       "layerdiff");
   CLI::App& app = *cli.app;
-  app.set_version_flag("--version", "layerdiff 0.1.0");
+  app.set_version_flag("--version", version_line(), "print the version and the commit it was built from");
+  app.add_option("--generate", o.generate, "write the man page or a shell completion (build use)")
+      ->check(CLI::IsMember({"man", "bash", "zsh", "fish"}))
+      ->group("");  // hidden: the build makes the installed files with it
   app.require_subcommand(0, 1);
   app.footer(
       "Examples:\n"
@@ -392,8 +433,9 @@ Cli build_cli(Options& o) {
       "inspect", "one image's size analysis, its config, and audit findings (hidden files,\n"
                  "leftover caches, setuid/world-writable files, devices outside /dev)");
   add_image_options(inspect, o);
-  inspect->add_option("--format", o.format, "table, json or markdown")
-      ->check(CLI::IsMember({"table", "json", "markdown", "md"}));
+  inspect->add_option("--format", o.format, "table, json, markdown or html")
+      ->check(CLI::IsMember({"table", "json", "markdown", "md", "html"}));
+  add_html_options(inspect, o, true);
   add_top_option(inspect, o.top, "rows per list and per directory level; the rest fold into [other]");
   inspect->add_option("--depth", o.depth, "directory depth of the largest-directories list")
       ->check(CLI::Range(1, 4096));
@@ -434,8 +476,9 @@ Cli build_cli(Options& o) {
                "--baseline; exit 0 all rules pass, 1 a rule failed, 2 an error");
   check->add_option("AFTER", o.image_path, "the image to check (archive, directory, -, docker://…, docker-daemon:…)")->required();
   add_read_options(check, o);
-  check->add_option("--format", o.format, "table, json or markdown")
-      ->check(CLI::IsMember({"table", "json", "markdown", "md"}));
+  check->add_option("--format", o.format, "table, json, markdown or html")
+      ->check(CLI::IsMember({"table", "json", "markdown", "md", "html"}));
+  add_html_options(check, o, false);
   add_top_option(check, o.top, "paths and layers listed per failed rule");
   check->add_option("--color", o.color, "auto (a terminal without NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -474,6 +517,11 @@ int run(int argc, char** argv) {
     std::cerr << "layerdiff: error: " << e.what() << "\n"
               << "Run 'layerdiff --help' (or 'layerdiff COMMAND --help') for usage.\n";
     return 2;
+  }
+  if (!o.generate.empty()) {
+    write_docs(app, o.generate, std::cout);
+    std::cout.flush();
+    return std::cout ? 0 : 2;
   }
 
   o.read.verify = !o.no_verify;
@@ -514,6 +562,7 @@ int run(int argc, char** argv) {
       InspectOptions io;
       io.top = o.top;
       io.depth = o.depth;
+      if (wants_html(o)) io.treemap_nodes = o.treemap_nodes;
       InspectReport report = build_inspect(*img, io);
       if (!o.dockerfile.empty()) {
         StageSources src;
@@ -527,7 +576,19 @@ int run(int argc, char** argv) {
       }
       output_begins();
       std::optional<PackageView> pk = package_view(*img, o);
-      render_inspect(report, parse_format(o.format), style_for(o), std::cout, pk ? &*pk : nullptr);
+      // The page shows the packages whatever --by says (the other formats: with --by package).
+      std::optional<PackageView> page_pk = pk;
+      if (wants_html(o) && !page_pk) {
+        page_pk.emplace();
+        page_pk->report = build_package_report(*img);
+        page_pk->top = o.top;
+        for (const auto& w : page_pk->report.warnings) std::cerr << "layerdiff: warning: " << w << "\n";
+      }
+      Format f = parse_format(o.format);
+      const std::optional<PackageView>& shown = f == Format::Html ? page_pk : pk;
+      render_inspect(report, f, style_for(o), std::cout, shown ? &*shown : nullptr);
+      if (!o.html_file.empty())
+        write_file(o.html_file, [&](std::ostream& s) { render_html_inspect(report, page_pk ? &*page_pk : nullptr, s); });
     } else if (ls->parsed() && !o.layer.empty()) {
       LayerChangeRows changes;
       bool all = o.layer == "all";

@@ -9,7 +9,7 @@
 
 namespace layerdiff {
 
-enum class Format { Table, Json, Markdown };
+enum class Format { Table, Json, Markdown, Html };
 
 /// Style for the table renderer: colour only when asked (a terminal without NO_COLOR, or
 /// --color always); `width` the terminal's columns to fit long cells into (0: never cut).
@@ -49,6 +49,8 @@ struct PackageDiffView {
 void render_inspect(const InspectReport& r, Format f, const Style& st, std::ostream& out,
                     const PackageView* packages = nullptr);
 void render_ls(const MergedImage& img, Format f, std::ostream& out);
+/// The HTML page of inspect (render_html_inspect.cc): every section, and the packages when given.
+void render_html_inspect(const InspectReport& r, const PackageView* packages, std::ostream& out);
 
 /// `ls --layer N` (or `all`, only < 0): the changes the merge reports, with each path's state as
 /// it was then (the new one for added/modified, the old one for removed).
@@ -75,6 +77,7 @@ namespace layerdiff {
 /// With `packages`, a PACKAGES section (JSON: "packages") where either image has a database.
 void render_diff(const DiffReport& r, Format f, const Style& st, std::ostream& out,
                  const PackageDiffView* packages = nullptr);
+void render_html_diff(const DiffReport& r, const PackageDiffView* packages, std::ostream& out);
 }  // namespace layerdiff
 
 #include "analyzer/gate.h"
@@ -82,6 +85,14 @@ void render_diff(const DiffReport& r, Format f, const Style& st, std::ostream& o
 namespace layerdiff {
 /// `layerdiff check` results: table, JSON or Markdown (the GitHub step summary uses Markdown).
 void render_check(const GateReport& g, Format f, const Style& st, std::ostream& out);
+void render_html_check(const GateReport& g, std::ostream& out);
+/// The words every format of the check uses (render_check.cc), for the HTML page.
+std::string check_status_name(RuleResult::Status s);  ///< "pass", "fail", "skip"
+std::string check_value_text(const RuleResult& r);
+std::string check_limit_text(const RuleResult& r);
+std::string check_message(const RuleResult& r);
+std::string check_verdict(const GateReport& g);       ///< "FAILED: 2 of 3 rules failed"
+std::string check_offender_size(const RuleResult& r, const Offender& o);
 /// JUnit XML: one test case per rule; failures carry the message and the blamed paths and layers.
 void render_junit(const GateReport& g, std::ostream& out);
 /// GitHub Actions `::error title=…::message` commands, one per failed rule.

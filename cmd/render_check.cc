@@ -335,11 +335,19 @@ std::string gha_property(const std::string& in) {
 
 }  // namespace
 
+std::string check_status_name(RuleResult::Status s) { return status_name(s); }
+std::string check_value_text(const RuleResult& r) { return value_text(r); }
+std::string check_limit_text(const RuleResult& r) { return limit_text(r); }
+std::string check_message(const RuleResult& r) { return message(r); }
+std::string check_verdict(const GateReport& g) { return verdict(g); }
+std::string check_offender_size(const RuleResult& r, const Offender& o) { return offender_size(r, o); }
+
 void render_check(const GateReport& g, Format f, const Style& st, std::ostream& out) {
   switch (f) {
     case Format::Table: render_table(g, st, out); break;
     case Format::Json: render_json(g, out); break;
     case Format::Markdown: render_markdown(g, out); break;
+    case Format::Html: render_html_check(g, out); break;
   }
 }
 

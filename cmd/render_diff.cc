@@ -512,6 +512,7 @@ void render_diff(const DiffReport& r, Format f, const Style& st, std::ostream& o
     case Format::Json: render_json(r, packages, out); break;
     case Format::Markdown: render_markdown(r, packages, out); break;
     case Format::Table: render_table(r, packages, st, out); break;
+    case Format::Html: render_html_diff(r, packages, out); break;
   }
 }
 

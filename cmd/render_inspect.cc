@@ -321,6 +321,7 @@ void render_inspect(const InspectReport& r, Format f, const Style& st, std::ostr
     case Format::Json: render_json(r, packages, out); break;
     case Format::Markdown: render_markdown(r, packages, out); break;
     case Format::Table: render_table(r, packages, st, out); break;
+    case Format::Html: render_html_inspect(r, packages, out); break;
   }
 }
 

@@ -186,7 +186,7 @@ check_err "config: bad value names the file and key: exit 2" 2 \
 printf '[check]\nformat = "xml"\n' >"$TMP/bad.toml"
 run check --config "$TMP/bad.toml" --max-layers 9 "$AFTER"
 check_err "config: value the flag's own check refuses: exit 2" 2 \
-  "layerdiff: error: $TMP/bad.toml: [check] format: --format: xml not in {table,json,markdown,md}"
+  "layerdiff: error: $TMP/bad.toml: [check] format: --format: xml not in {table,json,markdown,md,html}"
 run check --config "$TMP/missing.toml" --max-layers 9 "$AFTER"
 check_err "config: missing file: exit 2" 2 "layerdiff: error: $TMP/missing.toml: cannot read the config file"
 
