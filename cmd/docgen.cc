@@ -99,8 +99,16 @@ std::string one_line(const std::string& s) {
 
 // ------------------------------------------------------------------------------------ man
 
-/// Text for roff: backslashes escaped, no line starting with a control character.
-std::string roff(const std::string& s) {
+/// Text for roff: backslashes escaped, no line starting with a control character, and the few
+/// non-ASCII characters of the help texts in ASCII (a terminal in the C locale has no glyph).
+std::string roff(const std::string& in) {
+  std::string s;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in.compare(i, 3, "…") == 0) s += "...", i += 2;
+    else if (in.compare(i, 3, "→") == 0) s += "->", i += 2;
+    else if (in.compare(i, 3, "←") == 0) s += "<-", i += 2;
+    else s += in[i];
+  }
   std::string o;
   bool bol = true;
   for (char c : s) {

@@ -30,6 +30,15 @@ std::string layer_name(const LayerDiffRow& row) {
   return std::string(status_name(row.status)) + " layer " + std::to_string(i);
 }
 
+/// The stage, and where a COPY --from layer copied from, each pointing at its JSON field.
+Cell stage_cell(const StageLabel& l, const std::string& at) {
+  std::string h = "<span data-k=\"" + esc(at + "/stage") + "\">" + esc(l.stage) + "</span>";
+  if (!l.copied_from.empty())
+    h += " ← <span data-k=\"" + esc(at + "/copied_from") + "\">" + esc(l.copied_from) + "</span>" +
+         (l.source == "content" ? " (by content)" : "");
+  return {h, "", std::nullopt, "", ""};
+}
+
 Cell index_cell(int i, std::string k) {
   if (i < 0) return {"", std::move(k), std::string("null"), "", "num"};
   return num(static_cast<uint64_t>(i), std::move(k));
@@ -89,7 +98,7 @@ void layers_table(const DiffReport& r, std::ostream& out) {
     t.row({text(status_name(l.status), k("status")), index_cell(l.before_index, k("before_index")),
            index_cell(l.after_index, k("after_index")), digest, delta(static_cast<int64_t>(l.added), k("added"), true),
            removed(l.removed, k("removed"), true), delta(l.delta(), k("delta"), l.paths == 0),
-           num(l.paths, k("paths")), text(stage_text(l.label), k("stage")), code(l.label.instruction, k("instruction"))},
+           num(l.paths, k("paths")), stage_cell(l.label, ptr("layers", i)), code(l.label.instruction, k("instruction"))},
           false, layer_name(l));
     ta += l.added;
     tr += l.removed;

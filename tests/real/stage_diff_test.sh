@@ -17,6 +17,8 @@
 # responsible layer, the layer/stage/leftover sums, the labels of every layer; and the table and
 # Markdown with the JSON.
 #
+# The HTML pages of the node diff, inspect and check are checked in headless Chromium against
+# the JSON (tests/html/check_page.py).
 # Exits 77 (skip) when not root or when buildah, skopeo, umoci, python3 or a static busybox are
 # missing.
 set -uo pipefail
@@ -246,6 +248,43 @@ cat "$tmp/check.out"
 pass=$((pass + $(grep -c '^PASS' "$tmp/check.out")))
 fail=$((fail + $(grep -c '^FAIL' "$tmp/check.out")))
 [[ $py -eq 0 ]] || bad "check_stage_diff.py exited $py"
+
+# ---------------------------------------------------------------------------------------------
+# 5b. The HTML pages of these real images in headless Chromium, reconciled with the JSON of the
+# same arguments (tests/html/check_page.py): the multi-stage diff with its stages and leftovers,
+# an inspect of the runtime image, and a failing check.
+html_page() {  # html_page KIND NAME ARGS...
+  local kind=$1 name=$2 cmd=() extra=() rc
+  shift 2
+  [[ $kind != diff ]] && cmd=("$kind")
+  [[ $kind == inspect ]] && extra=(--by package)
+  "$ld" "${cmd[@]}" --format html "$@" >"$tmp/$name.html" 2>"$tmp/$name.herr"
+  rc=$?
+  "$ld" "${cmd[@]}" --format json "${extra[@]}" "$@" >"$tmp/$name.hjson" 2>>"$tmp/$name.herr"
+  if [[ -s $tmp/$name.herr ]]; then bad "$name.html: stderr"; sed 's/^/    /' "$tmp/$name.herr"; fi
+  [[ $kind == check ]] || check "$name.html: exit 0" 0 "$rc"
+  local opts=()
+  [[ $kind == inspect ]] && "$ld" ls --format json "$@" >"$tmp/$name.ls" && opts=(--ls "$tmp/$name.ls")
+  if python3 "$here/../html/check_page.py" "$kind" "$tmp/$name.html" "$tmp/$name.hjson" "${opts[@]}" \
+       >"$tmp/$name.hcheck" 2>&1; then
+    ok "$name.html in the browser ($(tail -n 1 "$tmp/$name.hcheck"))"
+  else
+    bad "$name.html in the browser"
+    grep -v '^PASS' "$tmp/$name.hcheck" | head -30 | sed 's/^/    /'
+  fi
+}
+if command -v chromium >/dev/null; then
+  html_page diff node-html "$tmp/node-single.tar" "$tmp/node.tar" --stage "builder=$tmp/node-builder.tar" \
+    --stage "prod-deps=$tmp/node-prod-deps.tar" --dockerfile "$ctx/Containerfile.node"
+  for id in stages-table left-behind-layers-0 left-behind-directories-0; do
+    grep -q "id=\"$id\"" "$tmp/node-html.html" && ok "node-html: has #$id" || bad "node-html: no #$id"
+  done
+  html_page inspect node-inspect-html "$tmp/node.tar"
+  html_page check node-check-html --baseline "$tmp/node-single.tar" --max-new-file 10KiB \
+    --forbid '/usr/lib/gcc/**' --dockerfile "$ctx/Containerfile.node" "$tmp/node.tar"
+else
+  bad "chromium not installed (scripts/deps.sh test installs it): the HTML pages cannot be checked"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # 6. --exit-code: identical images, two encodings of one image, and different images.
