@@ -3,9 +3,10 @@
 # build: compilers and libraries; test: also GoogleTest and every tool a test runs: the real
 # tools (umoci, skopeo, buildah, busybox, mmdebstrap), attr (setfattr, for the xattr fixture),
 # python3 (JSON checks), xmllint (JUnit well-formedness), script (terminal checks),
-# docker-registry, podman, openssl and curl (the registry and daemon tests). A test never skips
-# for a missing tool under ./dev.sh test: it fails. Needs root (or sudo) only when something is
-# missing.
+# docker-registry, podman, openssl and curl (the registry and daemon tests), chromium (the HTML
+# pages, headless), zsh and fish (the completions), man-db and dpkg-dev (the man page, and the
+# .deb installed on a clean Debian 12 by mmdebstrap). A test never skips for a missing tool under
+# ./dev.sh test: it fails. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 want=(g++ cmake make pkg-config libarchive-dev libzstd-dev zlib1g-dev libcli11-dev
       libboost-json1.81-dev libssl-dev libxxhash-dev libisal-dev libcurl4-openssl-dev)
@@ -15,6 +16,8 @@ if [[ ${1:-build} == test ]]; then
   want+=(clang libclang-rt-14-dev)  # libFuzzer and the sanitizer runtimes (fuzz/ci.sh)
   # Registries and the Docker API, started by tests/sources/registry_test.sh.
   want+=(docker-registry podman python3 openssl curl ca-certificates)
+  # The HTML pages in a real browser; the man page, completions and the .deb (tests/install/).
+  want+=(chromium zsh fish man-db dpkg-dev)
 fi
 missing=()
 for p in "${want[@]}"; do
