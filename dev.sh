@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# dev.sh demo | test | build — the README's set-up commands.
+# dev.sh demo | test | build | package — the README's set-up commands.
 #   demo:  install what is missing, build, run layerdiff on the bundled example images
+#   package: build, then the Debian package (cpack -G DEB; Depends from dpkg-shlibdeps) in
+#          $BUILD_DIR, e.g. build/layerdiff_0.1.0-1_amd64.deb
 #   test:  install what is missing (tests need umoci and skopeo too), build, run every test, then
 #          the sanitizer build's tests and a short fuzz run (fuzz/ci.sh). Every test must run:
 #          LAYERDIFF_REQUIRE_ALL=1 makes a skipped test or check a failure, and ctest fails when
@@ -17,8 +19,9 @@ cmd=${1:-demo}
 build=${BUILD_DIR:-build}
 case $cmd in
   demo|build) scripts/deps.sh build ;;
+  package) scripts/deps.sh package ;;
   test) scripts/deps.sh test ;;
-  *) echo "usage: ./dev.sh demo|test|build" >&2; exit 2 ;;
+  *) echo "usage: ./dev.sh demo|test|build|package" >&2; exit 2 ;;
 esac
 jobs=$(nproc 2>/dev/null || echo 2)
 testing=OFF
@@ -26,6 +29,9 @@ testing=OFF
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=$testing >/dev/null
 cmake --build "$build" -j"$jobs"
 case $cmd in
+  package)
+    (cd "$build" && cpack -G DEB)
+    ;;
   demo)
     set -x
     # The main job: what changed between two images, and where the bytes went.

@@ -1,5 +1,6 @@
 #include "cmd/html.h"
 
+#include "analyzer/image.h"
 #include "cmd/html_assets.h"  // generated: kPageCss, kPageJs (cmd/html/)
 #include "cmd/text.h"
 #include "cmd/version.h"
@@ -52,6 +53,10 @@ Cell text(std::string_view s, std::string k) { return {esc(s), std::move(k), std
 
 Cell code(std::string_view s, std::string k) {
   return {"<code>" + esc(s) + "</code>", std::move(k), std::nullopt, "", "path"};
+}
+
+Cell digest(const std::string& d, std::string k) {
+  return {"<code>" + esc(short_digest(d)) + "</code>", std::move(k), d, d, "digest"};
 }
 
 Cell bytes(uint64_t n, std::string k) {

@@ -51,6 +51,7 @@ struct Cell {
 Cell text(std::string_view s, std::string k = "");
 Cell code(std::string_view s, std::string k = "");  ///< a path or instruction (monospace)
 Cell bytes(uint64_t n, std::string k = "");          ///< "104 KiB", data-v 106496
+Cell digest(const std::string& d, std::string k = "");  ///< its 12 hex digits, data-v the digest
 Cell delta(int64_t n, std::string k = "", bool blank_zero = false);  ///< "+1.5 MiB", coloured by sign
 /// "-1.5 MiB" for bytes a change removed, which the JSON holds as the positive n.
 Cell removed(uint64_t n, std::string k = "", bool blank_zero = false);

@@ -37,9 +37,12 @@ void failed_rule(const RuleResult& r, size_t i, std::ostream& out) {
   out << "<h3 id=\"rule-" << i << "\"><span data-k=\"" << esc(ptr("rules", i, "message")) << "\">"
       << esc(check_message(r)) << "</span></h3>\n";
   if (!r.offenders.empty()) {
-    Table t("offenders-" + std::to_string(i),
-            {{r.unit == RuleResult::Delta ? "Growth" : "Size", true}, {"Path"}, {"Layer", true}, {"Stage"},
-             {"Instruction"}, {"Removed by"}});
+    bool removals = false;  // waste: the layer that removed each lost copy
+    for (const Offender& o : r.offenders) removals |= o.removed_by >= 0;
+    std::vector<Column> cols = {{r.unit == RuleResult::Delta ? "Growth" : "Size", true}, {"Path"}, {"Layer", true},
+                                {"Stage"}, {"Instruction"}};
+    if (removals) cols.push_back({"Removed by"});
+    Table t("offenders-" + std::to_string(i), cols);
     for (size_t j = 0; j < r.offenders.size(); ++j) {
       const Offender& o = r.offenders[j];
       auto k = [&](const char* f) { return ptr("rules", i, "offenders", j, f); };
@@ -49,15 +52,18 @@ void failed_rule(const RuleResult& r, size_t i, std::ostream& out) {
       if (o.removed_by >= 0)
         removed = "layer " + std::to_string(o.removed_by) + (o.deleted ? " (deleted): " : " (overwritten): ") +
                   label_text(o.removed_label);
-      t.row({size, code(o.path, k("path")), layer, text(o.label.stage, k("stage")),
-             code(o.label.instruction, k("instruction")), text(removed)},
-            false, o.path);
+      std::vector<Cell> row = {size, code(o.path, k("path")), layer, text(o.label.stage, k("stage")),
+                               code(o.label.instruction, k("instruction"))};
+      if (removals) row.push_back(text(removed));
+      t.row(row, false, o.path);
     }
-    if (r.more_offenders)
-      t.row({blank(), {"… and " + esc(count(r.more_offenders, "more path")), ptr("rules", i, "more_offenders"),
-                       std::to_string(r.more_offenders), "", ""},
-             blank(), blank(), blank(), blank()},
-            true, "[more]");
+    if (r.more_offenders) {
+      std::vector<Cell> row = {blank(), {"… and " + esc(count(r.more_offenders, "more path")),
+                                         ptr("rules", i, "more_offenders"), std::to_string(r.more_offenders), "", ""},
+                               blank(), blank(), blank()};
+      if (removals) row.push_back(blank());
+      t.row(row, true, "[more]");
+    }
     t.write(out);
   }
   if (!r.layers.empty()) {
@@ -67,12 +73,9 @@ void failed_rule(const RuleResult& r, size_t i, std::ostream& out) {
     for (size_t j = 0; j < r.layers.size(); ++j) {
       const LayerBlame& l = r.layers[j];
       auto k = [&](const char* f) { return ptr("rules", i, "layers", j, f); };
-      Cell digest = code(short_digest(l.digest));
-      digest.k = k("digest");
-      digest.v = l.digest;
-      digest.title = l.digest;
+      Cell dg = digest(l.digest, k("digest"));
       Cell b = r.unit == RuleResult::Delta ? delta(static_cast<int64_t>(l.bytes), k("bytes")) : bytes(l.bytes, k("bytes"));
-      t.row({num(static_cast<uint64_t>(l.layer), k("layer")), digest, b, num(l.paths, k("paths")),
+      t.row({num(static_cast<uint64_t>(l.layer), k("layer")), dg, b, num(l.paths, k("paths")),
              text(l.label.stage, k("stage")), code(l.label.instruction, k("instruction"))},
             false, "layer " + std::to_string(l.layer));
     }

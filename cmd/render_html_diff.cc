@@ -91,12 +91,9 @@ void layers_table(const DiffReport& r, std::ostream& out) {
   for (size_t i = 0; i < r.layers.size(); ++i) {
     const LayerDiffRow& l = r.layers[i];
     auto k = [&](const char* f) { return ptr("layers", i, f); };
-    Cell digest = code(short_digest(l.info.digest));
-    digest.title = l.info.digest;
-    digest.k = k("digest");
-    digest.v = l.info.digest;
+    Cell dg = digest(l.info.digest, k("digest"));
     t.row({text(status_name(l.status), k("status")), index_cell(l.before_index, k("before_index")),
-           index_cell(l.after_index, k("after_index")), digest, delta(static_cast<int64_t>(l.added), k("added"), true),
+           index_cell(l.after_index, k("after_index")), dg, delta(static_cast<int64_t>(l.added), k("added"), true),
            removed(l.removed, k("removed"), true), delta(l.delta(), k("delta"), l.paths == 0),
            num(l.paths, k("paths")), stage_cell(l.label, ptr("layers", i)), code(l.label.instruction, k("instruction"))},
           false, layer_name(l));

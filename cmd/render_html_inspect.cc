@@ -38,11 +38,8 @@ void layers_table(const InspectReport& r, std::ostream& out) {
   for (size_t i = 0; i < r.layers.size(); ++i) {
     const LayerReport& l = r.layers[i];
     auto k = [&](const char* f) { return ptr("image", "layers", i, f); };
-    Cell digest = code(short_digest(l.info.digest));
-    digest.title = l.info.digest;
-    digest.k = k("digest");
-    digest.v = l.info.digest;
-    t.row({num(l.info.index, k("index")), digest, bytes(l.info.compressed_size, k("compressed_size")),
+    Cell dg = digest(l.info.digest, k("digest"));
+    t.row({num(l.info.index, k("index")), dg, bytes(l.info.compressed_size, k("compressed_size")),
            bytes(l.info.tar_size, k("tar_size")), bytes(l.stats.written_bytes, k("content_size")),
            bytes(l.visible_bytes, k("visible_size")), bytes(l.wasted_bytes, k("wasted_size")),
            num(l.info.entries, k("entries")), num(l.stats.changes.added, ptr("image", "layers", i, "changes", "added")),
