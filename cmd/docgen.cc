@@ -19,7 +19,9 @@ struct OptDoc {
   std::string constraint;                  ///< another check's description ("INT in [1 - 100]")
   std::string desc, group;
   bool required = false, repeatable = false;
-  bool numeric() const { return type == "UINT" || type == "INT" || type == "FLOAT" || type == "SIZE"; }
+  bool numeric() const {
+    return type == "UINT" || type == "INT" || type == "FLOAT" || type == "SIZE" || type == "N";
+  }
   std::string key() const {  // identity across commands
     std::string k;
     for (auto& s : shorts) k += "-" + s + ",";

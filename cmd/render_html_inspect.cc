@@ -16,6 +16,11 @@ std::string layer_text(const LayerInfo& l) {
   return s.empty() ? std::string("(no history)") : s;
 }
 
+/// "builder: RUN npm ci" with a Dockerfile's label (inspect --dockerfile), else the history's.
+std::string layer_text(const LayerReport& l) {
+  return l.stage.empty() ? layer_text(l.info) : l.stage + ": " + l.instruction;
+}
+
 Cell share(uint64_t part, uint64_t whole) {
   return {esc(percent(whole ? double(part) / whole : 0)), "", std::nullopt, "", "num"};
 }
@@ -45,7 +50,7 @@ void layers_table(const InspectReport& r, std::ostream& out) {
            num(l.info.entries, k("entries")), num(l.stats.changes.added, ptr("image", "layers", i, "changes", "added")),
            num(l.stats.changes.modified, ptr("image", "layers", i, "changes", "modified")),
            num(l.stats.changes.removed, ptr("image", "layers", i, "changes", "removed")),
-           code(layer_text(l.info))},
+           code(layer_text(l))},
           false, "layer " + std::to_string(l.info.index));
     entries += l.info.entries;
     visible += l.visible_bytes;
@@ -58,15 +63,26 @@ void layers_table(const InspectReport& r, std::ostream& out) {
   t.write(out);
 }
 
-void sizes_table(const InspectReport& r, const char* id, const char* key, const std::vector<SizeRow>& rows,
-                 std::ostream& out) {
-  Table t(id, {{"Size", true}, {"%", true, "of the image's content"}, {"Files", true}, {"Path"}});
+/// Rows and, nested under each, its children (the directories' rollup): indented, in order.
+void size_rows(const InspectReport& r, const std::vector<SizeRow>& rows, const std::string& at, int level,
+               Table& t) {
   for (size_t i = 0; i < rows.size(); ++i) {
     const SizeRow& s = rows[i];
-    t.row({bytes(s.bytes, ptr(key, i, "size")), share(s.bytes, r.content_size), num(s.count, ptr(key, i, "files")),
-           code(s.label, ptr(key, i, "path"))},
-          s.label == "[other]", s.label);
+    std::string k = at + ptr(i);
+    t.row({bytes(s.bytes, k + "/size"), share(s.bytes, r.content_size), num(s.count, k + "/files"),
+           code(s.label, k + "/path")},
+          s.label == "[other]" && level == 0, s.label, level);
+    size_rows(r, s.children, k + "/children", level + 1, t);
   }
+}
+
+void sizes_table(const InspectReport& r, const char* id, const char* key, const std::vector<SizeRow>& rows,
+                 std::ostream& out) {
+  bool nested = false;
+  for (const auto& s : rows) nested |= !s.children.empty();
+  // A nested table keeps its order (each directory above what is below it): not sortable.
+  Table t(id, {{"Size", true}, {"%", true, "of the image's content"}, {"Files", true}, {"Path"}}, !nested);
+  size_rows(r, rows, ptr(key), 0, t);
   t.foot({bytes(r.content_size, "/image/content_size"), text("100.0%"), num(r.files, "/image/files"),
           text("TOTAL")});
   t.write(out);
@@ -97,6 +113,14 @@ void duplicates_table(const InspectReport& r, std::ostream& out) {
                                {"Size", true, "of one copy"}, {"Paths"}});
   for (size_t i = 0; i < r.duplicates.size(); ++i) {
     const DuplicateGroup& g = r.duplicates[i];
+    if (g.paths.empty()) {  // "[other]": the groups past -n
+      t.row({bytes(g.savings, ptr("duplicates", "top", i, "savings")), blank(), blank(),
+             {"<code>[other]</code> (<span data-k=\"" + esc(ptr("duplicates", "top", i, "other")) + "\" data-v=\"" +
+                  std::to_string(g.groups) + "\">" + esc(count(g.groups, "more group")) + "</span>)",
+              "", std::nullopt, "", "path"}},
+            true, "[other]");
+      continue;
+    }
     std::string paths;
     for (size_t p = 0; p < g.paths.size(); ++p)
       paths += "<code data-k=\"" + esc(ptr("duplicates", "top", i, "paths", p)) + "\">" + esc(g.paths[p]) +
@@ -152,10 +176,10 @@ void render_html_inspect(const InspectReport& r, const PackageView* pk, std::ost
   if (!r.duplicates.empty()) nav.push_back({"duplicates", "Duplicates"});
   bool packages = pk && (!pk->report.databases.empty() || !pk->report.warnings.empty());
   if (packages) nav.push_back({"packages", "Packages"});
-  begin(out, "inspect", "layerdiff inspect: " + im.reference, nav);
+  begin(out, "inspect", "layerdiff inspect: " + image_name(im), nav);
 
   std::vector<Term> terms = {
-      {"Image", {code(im.reference, "/image/reference")}},
+      {"Image", {code(image_name(im), "/image/name"), text(" "), code(im.reference, "/image/reference")}},
       {"Platform", {text(im.platform, "/image/platform"), text(", "), text(im.layout, "/image/layout")}},
       {"Source", {code(im.source, "/image/source")}},
       {"Content",

@@ -99,7 +99,7 @@ def required_pointers(kind, doc, top):
     req = []
     if kind == "inspect":
         img = doc["image"]
-        req += ["/image/" + k for k in ("reference", "platform", "layout", "source", "content_size",
+        req += ["/image/" + k for k in ("name", "reference", "platform", "layout", "source", "content_size",
                                          "files", "directories", "symlinks", "others",
                                          "compressed_size", "tar_size", "written_size")]
         if img["hardlinks"]:
@@ -108,9 +108,12 @@ def required_pointers(kind, doc, top):
             req += ["/image/layers/%d/%s" % (i, k) for k in (
                 "index", "digest", "compressed_size", "tar_size", "content_size", "visible_size",
                 "wasted_size", "entries", "changes/added", "changes/modified", "changes/removed")]
+        def rows(at, lst):  # every row, and the rows nested below it
+            for i, row in enumerate(lst):
+                req.extend("%s/%d/%s" % (at, i, k) for k in ("size", "files", "path"))
+                rows("%s/%d/children" % (at, i), row.get("children", []))
         for key in ("largest_directories", "largest_files"):
-            for i in range(len(doc[key])):
-                req += ["/%s/%d/%s" % (key, i, k) for k in ("size", "files", "path")]
+            rows("/" + key, doc[key])
         req += ["/waste/bytes", "/waste/efficiency"]
         for i, w in enumerate(doc["waste"]["paths"]):
             req += ["/waste/paths/%d/size" % i, "/waste/paths/%d/path" % i]
@@ -119,7 +122,8 @@ def required_pointers(kind, doc, top):
         if doc["duplicates"]["groups"]:
             req += ["/duplicates/savings", "/duplicates/groups"]
         for i, g in enumerate(doc["duplicates"]["top"]):
-            req += ["/duplicates/top/%d/savings" % i, "/duplicates/top/%d/size" % i]
+            req.append("/duplicates/top/%d/savings" % i)
+            req.append("/duplicates/top/%d/%s" % (i, "other" if "other" in g else "size"))
             req += ["/duplicates/top/%d/paths/%d" % (i, j) for j in range(len(g["paths"]))]
         if "packages" in doc and doc["packages"]["databases"]:
             for i in range(len(doc["packages"]["packages"])):

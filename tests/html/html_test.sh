@@ -146,7 +146,7 @@ print(count(tree) - 1)' "$1"
   run inspect --format html --treemap-nodes 2000 "$TMP/big.tar"
   n2=$(named "$OUT")
   size2=$(stat -c %s "$OUT")
-  [[ $rc -eq 0 && $n2 -le 2000 && $n2 -ge 1900 && $size2 -lt $((size / 3)) ]] &&
+  [[ $rc -eq 0 && $n2 -le 2000 && $n2 -ge 1900 && $size2 -lt $((size / 2)) ]] &&
     pass "--treemap-nodes 2000: $n2 paths by name, $size2 bytes" ||
     fail "--treemap-nodes 2000: at most 2000 paths, a smaller page" "paths $n2, $size2 bytes"
 else
