@@ -24,7 +24,7 @@ Cell value_cell(const RuleResult& r, size_t i) {
   Cell c{esc(check_value_text(r)), "", std::nullopt, "", "num"};
   if (r.status != RuleResult::Skip) {
     c.k = ptr("rules", i, "value");
-    c.v = std::to_string(r.value);
+    c.v = r.unit == RuleResult::Text ? r.text : std::to_string(r.value);  // as the JSON has it
   }
   return c;
 }
@@ -37,11 +37,15 @@ void failed_rule(const RuleResult& r, size_t i, std::ostream& out) {
   out << "<h3 id=\"rule-" << i << "\"><span data-k=\"" << esc(ptr("rules", i, "message")) << "\">"
       << esc(check_message(r)) << "</span></h3>\n";
   if (!r.offenders.empty()) {
-    bool removals = false;  // waste: the layer that removed each lost copy
-    for (const Offender& o : r.offenders) removals |= o.removed_by >= 0;
+    bool removals = false, notes = false;  // waste: the layer that removed each lost copy
+    for (const Offender& o : r.offenders) {
+      removals |= o.removed_by >= 0;
+      notes |= !o.note.empty();
+    }
     std::vector<Column> cols = {{r.unit == RuleResult::Delta ? "Growth" : "Size", true}, {"Path"}, {"Layer", true},
                                 {"Stage"}, {"Instruction"}};
     if (removals) cols.push_back({"Removed by"});
+    if (notes) cols.push_back({"Note"});
     Table t("offenders-" + std::to_string(i), cols);
     for (size_t j = 0; j < r.offenders.size(); ++j) {
       const Offender& o = r.offenders[j];
@@ -55,6 +59,7 @@ void failed_rule(const RuleResult& r, size_t i, std::ostream& out) {
       std::vector<Cell> row = {size, code(o.path, k("path")), layer, text(o.label.stage, k("stage")),
                                code(o.label.instruction, k("instruction"))};
       if (removals) row.push_back(text(removed));
+      if (notes) row.push_back(text(o.note, o.note.empty() ? "" : k("note")));
       t.row(row, false, o.path);
     }
     if (r.more_offenders) {
@@ -62,6 +67,7 @@ void failed_rule(const RuleResult& r, size_t i, std::ostream& out) {
                                          ptr("rules", i, "more_offenders"), std::to_string(r.more_offenders), "", ""},
                                blank(), blank(), blank()};
       if (removals) row.push_back(blank());
+      if (notes) row.push_back(blank());
       t.row(row, true, "[more]");
     }
     t.write(out);

@@ -3,6 +3,7 @@
 // what each build stage left behind, the packages, and the biggest changed files. The same rows
 // as render_diff.cc; each value points at its place in the JSON (html.h).
 #include "cmd/html.h"
+#include "cmd/render_html_config.h"
 #include "cmd/render.h"
 #include "cmd/text.h"
 
@@ -232,6 +233,8 @@ void render_html_diff(const DiffReport& r, const PackageDiffView* pk, std::ostre
                                                           {"layers", "Layers"}};
   if (!r.stages.rows.empty()) nav.push_back({"stages", "Stages"});
   if (!r.stages.leftovers.empty()) nav.push_back({"left-behind", "Left behind"});
+  if (!r.config_changes.empty()) nav.push_back({"config", "Config"});
+  if (!r.new_findings.findings.empty()) nav.push_back({"findings", "New findings"});
   if (pk && pk->diff.any) nav.push_back({"packages", "Packages"});
   for (const auto& f : files)
     if (!f.v->empty()) nav.push_back({f.id, f.heading});
@@ -266,7 +269,9 @@ void render_html_diff(const DiffReport& r, const PackageDiffView* pk, std::ostre
                       text(" behind of its "), bytes(lo.content, ptr("stages", "leftovers", i, "content"))}});
   }
   summary(out, terms);
-  if (r.changes.empty()) out << "<p class=\"verdict\">The merged filesystems are identical.</p>\n";
+  if (r.changes.empty())
+    out << "<p class=\"verdict\">The merged filesystems are identical."
+        << (r.config_changes.empty() ? " So are the configs." : " The configs differ: see Config.") << "</p>\n";
 
   section(out, "treemap-section", "Treemap");
   treemap(out, "BEFORE ∪ AFTER by directory: area is the larger of a path's two sizes, colour how it changed. "
@@ -274,6 +279,17 @@ void render_html_diff(const DiffReport& r, const PackageDiffView* pk, std::ostre
                "charged with the change. The smallest paths fold into <code>[other]</code> "
                "(<code>--treemap-nodes</code>).");
   end_section(out);
+
+  if (!r.config_changes.empty()) {
+    section(out, "config", "Config", "The configs' differing fields, Env variables and Labels.");
+    html_config_changes(r.config_changes, "/config_changes", out);
+    end_section(out);
+  }
+  if (!r.new_findings.findings.empty()) {
+    section(out, "findings", "New findings", "What the audit flags in AFTER that BEFORE did not have.");
+    html_findings(r.new_findings, "/findings", r.top, out);
+    end_section(out);
+  }
 
   section(out, "directories", "Size by directory", "Bytes by directory to --depth; rows below a directory only where it changed.");
   rollup_table(r, out);

@@ -3,6 +3,7 @@
 // The same rows as render_inspect.cc; each value points at its place in the JSON (html.h).
 #include "analyzer/dockerfile.h"
 #include "cmd/html.h"
+#include "cmd/render_html_config.h"
 #include "cmd/render.h"
 #include "cmd/text.h"
 
@@ -169,7 +170,8 @@ void packages_table(const PackageReport& p, const InspectReport& r, std::ostream
 
 void render_html_inspect(const InspectReport& r, const PackageView* pk, std::ostream& out) {
   const auto& im = r.image;
-  std::vector<std::pair<std::string, std::string>> nav = {{"treemap-section", "Treemap"}, {"layers", "Layers"},
+  std::vector<std::pair<std::string, std::string>> nav = {{"treemap-section", "Treemap"}, {"config", "Config"},
+                                                          {"findings", "Findings"}, {"layers", "Layers"},
                                                           {"directories", "Largest directories"},
                                                           {"files", "Largest files"}};
   if (!r.waste.empty()) nav.push_back({"waste", "Wasted bytes"});
@@ -212,6 +214,16 @@ void render_html_inspect(const InspectReport& r, const PackageView* pk, std::ost
                "it. Click a directory to go in, the path above to go out; hover for size, share and layer. " +
                    esc(std::to_string(r.treemap.files)) +
                    " files; the smallest paths fold into <code>[other]</code> (<code>--treemap-nodes</code>).");
+  end_section(out);
+
+  section(out, "config", "Config", "What the image is configured to run.");
+  html_config(im.config, "/image/config", out);
+  end_section(out);
+
+  section(out, "findings", "Findings",
+          "The audit: bytes hidden but shipped, what is still removable, setuid, setgid and "
+          "world-writable files, devices outside /dev.");
+  html_findings(r.findings, "/findings", r.top, out);
   end_section(out);
 
   section(out, "layers", "Layers",

@@ -94,6 +94,18 @@ def human(n):
     return ("%.2f %s" if v < 10 else "%.1f %s" if v < 100 else "%.0f %s") % (v, units[u])
 
 
+def findings_pointers(findings, top):
+    """The first `top` findings of each kind (the JSON lists them by kind, largest first)."""
+    req, seen = [], {}
+    for i, f in enumerate(findings):
+        seen[f["kind"]] = seen.get(f["kind"], 0) + 1
+        if seen[f["kind"]] <= top:
+            req += ["/findings/%d/%s" % (i, k) for k in ("path", "size", "layer", "note")]
+            if "removed_by" in f:
+                req.append("/findings/%d/removed_by" % i)
+    return req
+
+
 def required_pointers(kind, doc, top):
     """The pointers the page must show: every row of every list the JSON has."""
     req = []
@@ -125,6 +137,12 @@ def required_pointers(kind, doc, top):
             req.append("/duplicates/top/%d/savings" % i)
             req.append("/duplicates/top/%d/%s" % (i, "other" if "other" in g else "size"))
             req += ["/duplicates/top/%d/paths/%d" % (i, j) for j in range(len(g["paths"]))]
+        cfg = img["config"]
+        req += ["/image/config/User", "/image/config/WorkingDir", "/image/config/history"]
+        for f in ("Entrypoint", "Cmd", "Env", "ExposedPorts", "Volumes"):
+            req += ["/image/config/%s/%d" % (f, j) for j in range(len(cfg[f] or []))]
+        req += ["/image/config/Labels/" + k.replace("~", "~0").replace("/", "~1") for k in cfg["Labels"]]
+        req += findings_pointers(doc["findings"], top)
         if "packages" in doc and doc["packages"]["databases"]:
             for i in range(len(doc["packages"]["packages"])):
                 req += ["/packages/packages/%d/%s" % (i, k) for k in ("size", "files", "name", "version")]
@@ -160,6 +178,11 @@ def required_pointers(kind, doc, top):
                 req += ["/stages/leftovers/%d/directories/%d/%s" % (i, j, k) for k in ("size", "path")]
             for j in range(len(lo["packages"])):
                 req += ["/stages/leftovers/%d/packages/%d/%s" % (i, j, k) for k in ("size", "package")]
+        for i, c in enumerate(doc["config_changes"]):
+            req += ["/config_changes/%d/field" % i, "/config_changes/%d/change" % i]
+            if "key" in c:
+                req.append("/config_changes/%d/key" % i)
+        req += findings_pointers(doc["findings"], top)
         if doc.get("packages", {}).get("databases"):
             for i, r in enumerate(doc["packages"]["rows"]):
                 if r["change"] != "unchanged":

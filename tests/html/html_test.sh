@@ -84,7 +84,8 @@ page diff diff-same "$F/oci-gzip.tar" "$F/docker.tar"
 grep -q 'The merged filesystems are identical' "$TMP/diff-same.html" &&
   pass "diff-same: says the filesystems are identical" || fail "diff-same: says the filesystems are identical"
 WANT_RC=1 page check check-fail --baseline "$F/oci-gzip.tar" --max-growth 5% --max-new-file 10B \
-  --forbid /etc/newconf --max-layers 2 --budget '/etc/**=100B' "$F/oci-after.tar"
+  --forbid /etc/newconf --max-layers 2 --budget '/etc/**=100B' --forbid-finding hidden --forbid-root-user \
+  --forbid-config-change Env "$F/oci-after.tar"
 WANT_RC=0 page check check-nobaseline --max-size 1MiB --max-growth 5% "$F/oci-after.tar"
 
 # ---------------------------------------------------------------------------------------------
