@@ -5,8 +5,9 @@
 #     targets included, with AddressSanitizer + UndefinedBehaviorSanitizer and the fuzzers'
 #     coverage instrumentation: one build serves both steps, which keeps CI under 10 minutes;
 #  2. the test suite on that build, but for real_* (external tools on big images; they ran in the
-#     plain build), resource (ulimit -v and ASan's shadow memory do not mix) and deb (packaging:
-#     a sanitizer build is no package, and the plain build's ran on a clean Debian already);
+#     plain build), resource (ulimit -v and ASan's shadow memory do not mix), deb (packaging:
+#     a sanitizer build is no package, and the plain build's ran on a clean Debian already) and
+#     html_size (a 300 MB generated image for the page's size bound; html runs here);
 #  3. the three libFuzzer targets at once, each for SECONDS (default 20), from the fixtures' seed
 #     corpora.
 # Any sanitizer report, crash or fuzzer finding fails the run.
@@ -27,7 +28,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # Every test must run (LAYERDIFF_REQUIRE_ALL=1: a skip fails); each has its own empty layer cache.
 export LAYERDIFF_REQUIRE_ALL=1
-ctest --test-dir "$dir" --output-on-failure --no-tests=error -j"$jobs" -E '^(real_.*|resource|deb)$'
+ctest --test-dir "$dir" --output-on-failure --no-tests=error -j"$jobs" -E '^(real_.*|resource|deb|html_size)$'
 
 corpus=$dir/corpus
 rm -rf "$corpus" "$dir"/crash-*

@@ -11,8 +11,8 @@ as the JSON of the same run would:
     size(s), every box's bytes are the bytes below that path (from `layerdiff ls --format json`
     of the image, --ls), a diff's top directories match the rollup; a click on a directory zooms
     in, the breadcrumb zooms out, hovering names the path and its size.
-With --no-js the page's scripts do not run: every value and row is still there (the tables are
-plain HTML), and the treemap's place says it needs JavaScript.
+Then the page again with its scripts off (only that with --no-js): every value and row is still
+there (the tables are plain HTML), and the treemap's place says it needs JavaScript.
 Prints PASS/FAIL lines; exits 1 when a check failed.
 """
 import argparse
@@ -40,7 +40,11 @@ def bad(name, *detail):
         print("      " + str(d))
 
 
+MODE = [""]
+
+
 def check(name, cond, *detail):
+    name += MODE[0]
     if cond:
         ok(name)
     else:
@@ -357,7 +361,7 @@ def main():
     ap.add_argument("json")
     ap.add_argument("--ls", help="`layerdiff ls --format json` of the image (inspect)")
     ap.add_argument("--top", type=int, default=10)
-    ap.add_argument("--no-js", action="store_true", help="load the page with JavaScript off")
+    ap.add_argument("--no-js", action="store_true", help="only the load with JavaScript off")
     ap.add_argument("--screenshot", help="also save a screenshot of the page's top")
     a = ap.parse_args()
     with open(a.json, "rb") as f:
@@ -365,30 +369,38 @@ def main():
     page_path = os.path.abspath(a.page)
     url = "file://" + page_path
     with Browser() as b:
-        page = b.open(url, javascript=not a.no_js)
-        problems = page.problems()
-        check("%s: loads with no console error, exception or CSP violation" % a.kind, not problems, *problems)
-        others = [u for u in page.requests() if u != url]
-        check("%s: requests nothing but itself" % a.kind, not others, *others)
-        kind = page.eval("document.documentElement.getAttribute('data-kind')")
-        check("%s: the page is a %s page, the JSON a %s report" % (a.kind, kind, doc.get("command")),
-              kind == a.kind and doc.get("command") == a.kind)
-        check_values(a.kind, page, doc, a.top)
-        if a.no_js:
-            if a.kind != "check":
-                t = page.eval("[document.querySelectorAll('#treemap .box').length, document.getElementById('treemap').innerText]")
-                check("%s: without JavaScript, no treemap and a note that says why" % a.kind,
-                      t[0] == 0 and "needs JavaScript" in t[1], t)
-        else:
-            check_sorting(a.kind, page)
-            if a.kind != "check":
-                check_treemap(a.kind, page, doc, a.ls)
-        problems = page.problems()
-        check("%s: no console error after clicking around" % a.kind, not problems, *problems)
-        if a.screenshot:
-            page.screenshot(a.screenshot, 1200, 900)
+        modes = [False] if a.no_js else [True, False]
+        for js in modes:
+            check_one(b, url, a, doc, js)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
+
+
+def check_one(b, url, a, doc, js):
+    """The checks of one load of the page, with its scripts or (js=False) without."""
+    MODE[0] = "" if js else " (JavaScript off)"
+    page = b.open(url, javascript=js)
+    problems = page.problems()
+    check("%s: loads with no console error, exception or CSP violation" % a.kind, not problems, *problems)
+    others = [u for u in page.requests() if u != url]
+    check("%s: requests nothing but itself" % a.kind, not others, *others)
+    kind = page.eval("document.documentElement.getAttribute('data-kind')")
+    check("%s: the page is a %s page, the JSON a %s report" % (a.kind, kind, doc.get("command")),
+          kind == a.kind and doc.get("command") == a.kind)
+    check_values(a.kind, page, doc, a.top)
+    if not js:
+        if a.kind != "check":
+            t = page.eval("[document.querySelectorAll('#treemap .box').length, document.getElementById('treemap').innerText]")
+            check("%s: without JavaScript, no treemap and a note that says why" % a.kind,
+                  t[0] == 0 and "needs JavaScript" in t[1], t)
+    else:
+        check_sorting(a.kind, page)
+        if a.kind != "check":
+            check_treemap(a.kind, page, doc, a.ls)
+    problems = page.problems()
+    check("%s: no console error after clicking around" % a.kind, not problems, *problems)
+    if a.screenshot and js:
+        page.screenshot(a.screenshot, 1200, 900)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,8 @@
 # its treemap adds up (inspect: against `ls --format json`; diff: against the rollup), zooms and
 # explains on hover; the same pages with JavaScript off still hold every table. Then:
 #   * --html FILE beside --format markdown/json: stdout as without it, FILE equal to --format html;
-#   * the errors: --html -, ls --format html, an unwritable --html FILE;
-#   * the size bound: an image of 180 000 files (make_big_image.py) gives a page under 5 MB that
-#     keeps at most --treemap-nodes paths by name, and still checks out in the browser.
+#   * the errors: --html -, ls --format html, an unwritable --html FILE.
+# The size bound on an image of 180 000 files is size_test.sh's.
 # Prints one line per check, then "N passed, M failed"; exits 1 if any check failed.
 set -u
 
@@ -34,7 +33,7 @@ source "$HERE/../lib.sh"
 need "html: the browser and the checker" chromium python3 || { summary; exit $?; }
 
 # page KIND NAME ARGS...: the page and the JSON of the same arguments, then the browser checks
-# (with JavaScript, then without). inspect's JSON adds --by package: the page always shows the
+# (with JavaScript, then without, in one browser). inspect's JSON adds --by package: the page always shows the
 # packages. Extra check_page.py options go in $PAGE_OPTS.
 page() {
   local kind=$1 name=$2 json_args=()
@@ -53,16 +52,13 @@ page() {
     return
   fi
   pass "$name: html and json exit $want, quietly"
-  local o
-  for o in "" --no-js; do
-    # shellcheck disable=SC2086  # PAGE_OPTS: words on purpose
-    if python3 "$HERE/check_page.py" "$kind" "$TMP/$name.html" "$TMP/$name.json" ${PAGE_OPTS:-} $o \
-         >"$TMP/$name.check" 2>&1; then
-      pass "$name${o:+ $o}: in the browser ($(tail -n 1 "$TMP/$name.check"))"
-    else
-      fail "$name${o:+ $o}: in the browser" "$(grep -v '^PASS' "$TMP/$name.check" | head -n 30)"
-    fi
-  done
+  # shellcheck disable=SC2086  # PAGE_OPTS: words on purpose
+  if python3 "$HERE/check_page.py" "$kind" "$TMP/$name.html" "$TMP/$name.json" ${PAGE_OPTS:-} \
+       >"$TMP/$name.check" 2>&1; then
+    pass "$name: in the browser, with JavaScript and without ($(tail -n 1 "$TMP/$name.check"))"
+  else
+    fail "$name: in the browser" "$(grep -v '^PASS' "$TMP/$name.check" | head -n 30)"
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -124,34 +120,5 @@ check_err "ls has no html format" 2 "layerdiff: error: --format: html not in {ta
 run inspect --html "$TMP/no/such/dir/page.html" "$F/docker.tar"
 [[ $rc -eq 2 ]] && grep -q "^layerdiff: error: $TMP/no/such/dir/page.html: cannot write the report$" "$ERR" &&
   pass "an unwritable --html FILE: exit 2, named" || fail "an unwritable --html FILE: exit 2, named" "$(cat "$ERR")"
-
-# ---------------------------------------------------------------------------------------------
-# The size bound: 180 000 files.
-if python3 "$HERE/make_big_image.py" "$TMP/big.tar" 180000 >"$TMP/big.log" 2>&1; then
-  "$BIN" ls --format json "$TMP/big.tar" >"$TMP/big.ls"
-  PAGE_OPTS="--ls $TMP/big.ls" page inspect big "$TMP/big.tar"
-  size=$(stat -c %s "$TMP/big.html")
-  # Paths the treemap keeps by name: every node but the root and the [other] ones.
-  named() {
-    python3 -c '
-import json, re, sys
-s = open(sys.argv[1], encoding="utf-8").read()
-tree = json.loads(re.search(r"<script type=\"application/json\" id=\"layerdiff-data\">(.*?)</script>", s, re.S).group(1))["tree"]
-def count(n): return (0 if n[7] & 2 else 1) + sum(count(c) for c in n[9])
-print(count(tree) - 1)' "$1"
-  }
-  n=$(named "$TMP/big.html")
-  [[ $size -lt 5000000 && $n -le 20000 && $n -ge 19000 ]] &&
-    pass "180 000 files: a page of $size bytes, $n paths by name (at most 20000)" ||
-    fail "180 000 files: page under 5 MB with at most 20000 paths by name" "size $size, paths $n"
-  run inspect --format html --treemap-nodes 2000 "$TMP/big.tar"
-  n2=$(named "$OUT")
-  size2=$(stat -c %s "$OUT")
-  [[ $rc -eq 0 && $n2 -le 2000 && $n2 -ge 1900 && $size2 -lt $((size / 2)) ]] &&
-    pass "--treemap-nodes 2000: $n2 paths by name, $size2 bytes" ||
-    fail "--treemap-nodes 2000: at most 2000 paths, a smaller page" "paths $n2, $size2 bytes"
-else
-  fail "make_big_image.py" "$(tail -n 3 "$TMP/big.log")"
-fi
 
 summary
