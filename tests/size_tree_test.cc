@@ -33,8 +33,11 @@ size_t expect_sums(const SizeNode& n, const std::string& path = "") {
   EXPECT_EQ(a, n.after) << path;
   EXPECT_EQ(w, n.weight) << path;
   EXPECT_EQ(f, n.files) << path;
-  for (size_t i = 1; i < n.children.size(); ++i)
-    if (n.children[i].name != "[other]") EXPECT_GE(n.children[i - 1].weight, n.children[i].weight) << path;
+  for (size_t i = 1; i < n.children.size(); ++i) {
+    if (n.children[i].name != "[other]") {
+      EXPECT_GE(n.children[i - 1].weight, n.children[i].weight) << path;
+    }
+  }
   return named;
 }
 
