@@ -43,7 +43,8 @@ PathState state_of(const ListingRow& r, uint64_t bytes) {
   return s;
 }
 
-std::vector<std::string> differences(const ListingRow& a, const ListingRow& b, const DiffOptions& o) {
+std::vector<std::string> differences(const FileTree& ta, const ListingRow& a, const FileTree& tb,
+                                     const ListingRow& b, const DiffOptions& o) {
   std::vector<std::string> w;
   const Inode& x = *a.inode;
   const Inode& y = *b.inode;
@@ -56,7 +57,7 @@ std::vector<std::string> differences(const ListingRow& a, const ListingRow& b, c
       // 'f' vs 'h' or another first name: the set of names sharing the content changed.
       if (a.type != b.type || a.target != b.target) w.push_back("hardlink");
     }
-    if (x.type == EntryType::Symlink && x.target != y.target) w.push_back("target");
+    if (x.type == EntryType::Symlink && ta.target(a.id) != tb.target(b.id)) w.push_back("target");
     if ((x.type == EntryType::CharDev || x.type == EntryType::BlockDev) &&
         (x.dev_major != y.dev_major || x.dev_minor != y.dev_minor))
       w.push_back("device");
@@ -64,12 +65,12 @@ std::vector<std::string> differences(const ListingRow& a, const ListingRow& b, c
   if (x.mode != y.mode) w.push_back("mode");
   if (x.uid != y.uid) w.push_back("uid");
   if (x.gid != y.gid) w.push_back("gid");
-  if (x.xattrs != y.xattrs) w.push_back("xattrs");
+  if (ta.xattrs_bytes(a.id) != tb.xattrs_bytes(b.id)) w.push_back("xattrs");
   if (o.mtime && x.mtime != y.mtime) w.push_back("mtime");
   return w;
 }
 
-std::string canonical(const std::string& display) { return display.size() > 1 ? display.substr(1) : ""; }
+std::string_view canonical(std::string_view display) { return display.size() > 1 ? display.substr(1) : ""; }
 
 /// Rows of one image grouped by file inode, in path order.
 std::unordered_map<const Inode*, std::vector<size_t>> names_by_inode(const std::vector<ListingRow>& rows) {
@@ -152,10 +153,8 @@ std::vector<FileChange> diff_trees(const MergedImage& before, const MergedImage&
   const auto& b = p.after;
   const size_t shared = match_layers(before.info, after.info).shared;
   auto own = [&](uint32_t layer) { return layer >= shared; };
-  auto lookup = [](const MergedImage& img, const std::string& display) -> std::optional<uint32_t> {
-    auto it = img.removed_by.find(canonical(display));
-    if (it == img.removed_by.end()) return std::nullopt;
-    return it->second;
+  auto lookup = [](const MergedImage& img, std::string_view display) -> std::optional<uint32_t> {
+    return img.removed_by.find(canonical(display));
   };
   std::unordered_map<const Inode*, std::vector<size_t>> names_b, names_a;  // built when needed
   bool grouped = false;
@@ -165,7 +164,7 @@ std::vector<FileChange> diff_trees(const MergedImage& before, const MergedImage&
   while (i < a.size() || j < b.size()) {
     int c = i == a.size() ? 1 : j == b.size() ? -1 : a[i].path.compare(b[j].path);
     if (c < 0) {
-      FileChange fc{a[i].path, ChangeKind::Removed, {}, state_of(a[i], p.before_bytes[i]), std::nullopt, {}, {}, {}};
+      FileChange fc{std::string(a[i].path), ChangeKind::Removed, {}, state_of(a[i], p.before_bytes[i]), std::nullopt, {}, {}, {}};
       uint32_t wb = a[i].layer;
       fc.written_by = wb;
       fc.removed_by = lookup(after, a[i].path);
@@ -174,16 +173,16 @@ std::vector<FileChange> diff_trees(const MergedImage& before, const MergedImage&
       out.push_back(std::move(fc));
       ++i;
     } else if (c > 0) {
-      FileChange fc{b[j].path, ChangeKind::Added, {}, std::nullopt, state_of(b[j], p.after_bytes[j]), {}, {}, {}};
+      FileChange fc{std::string(b[j].path), ChangeKind::Added, {}, std::nullopt, state_of(b[j], p.after_bytes[j]), {}, {}, {}};
       uint32_t wa = b[j].layer;
       std::optional<uint32_t> deleted = own(wa) ? std::nullopt : lookup(before, b[j].path);
       fc.responsible = deleted ? LayerRef{LayerRef::Before, *deleted} : LayerRef{LayerRef::After, wa};
       out.push_back(std::move(fc));
       ++j;
     } else {
-      auto w = differences(a[i], b[j], opt);
+      auto w = differences(before.tree, a[i], after.tree, b[j], opt);
       if (!w.empty()) {
-        FileChange fc{a[i].path, ChangeKind::Modified, std::move(w),
+        FileChange fc{std::string(a[i].path), ChangeKind::Modified, std::move(w),
                       state_of(a[i], p.before_bytes[i]), state_of(b[j], p.after_bytes[j]), {}, {}, {}};
         uint32_t wa = b[j].layer, wb = a[i].layer;
         fc.written_by = wb;

@@ -68,9 +68,11 @@ class Auditor {
     report_.toolchain = find_toolchain();
     for (const WasteRecord& w : img_.waste) lost_[{w.digest, w.bytes}] = false;
     // Every name; a regular file is judged once, by its first name in bytewise order.
-    std::string path;
-    walk(t_.root(), path);
-    for (const auto& [id, p] : first_name_) visit(p, t_.inode(id));
+    for (const PathRow row : t_.rows()) {
+      const Inode& ino = t_.inode(row.inode);
+      if (ino.type == EntryType::File && !row.first_name) continue;
+      visit(row.path, ino);
+    }
     hidden();
     for (auto& [key, f] : groups_) report_.findings.push_back(std::move(f));
     std::sort(report_.findings.begin(), report_.findings.end(), [](const Finding& a, const Finding& b) {
@@ -80,29 +82,17 @@ class Auditor {
   }
 
  private:
-  /// Depth first with one path buffer (this runs on every name of the image).
-  void walk(const Node& dir, std::string& path) {
-    for (const auto& [name, child] : dir.children) {
-      size_t len = path.size();
-      if (len) path += '/';
-      path += name;
-      const Inode& ino = t_.inode(child->inode);
-      if (ino.type == EntryType::File && ino.nlink > 1) {
-        auto [it, fresh] = first_name_.try_emplace(child->inode, path);
-        if (!fresh && path < it->second) it->second = path;
-      } else {
-        visit(path, ino);
-      }
-      if (!child->children.empty()) walk(*child, path);
-      path.resize(len);
-    }
-  }
-
   std::string find_toolchain() const {
     for (const char* dir : kToolchainDirs) {
       const Node* d = t_.find(dir);
       if (!d || t_.inode(d->inode).type != EntryType::Dir) continue;  // bin -> usr/bin: seen there
-      for (const auto& [name, child] : d->children) {
+      // Its names: the rows right after "DIR/" without another '/', in name order.
+      const std::string prefix = std::string(dir) + "/";
+      for (size_t i = t_.lower_bound(prefix); i < t_.size(); ++i) {
+        std::string_view row = t_.canonical(i);
+        if (row.substr(0, prefix.size()) != prefix) break;
+        std::string name(row.substr(prefix.size()));
+        if (name.find('/') != std::string::npos) continue;
         bool tool = false;
         for (const char* p : kToolchain) tool = tool || fnmatch(p, name.c_str(), 0) == 0;
         if (!tool) continue;
@@ -114,7 +104,7 @@ class Auditor {
     return "";
   }
 
-  void visit(const std::string& p, const Inode& ino) {
+  void visit(std::string_view p, const Inode& ino) {
     if (ino.type == EntryType::File) {
       if (ino.size > 0 && !lost_.empty()) {
         auto it = lost_.find({ino.digest, ino.size});
@@ -134,7 +124,7 @@ class Auditor {
     }
   }
 
-  Finding& single(FindingKind k, const std::string& p, const Inode& ino) {
+  Finding& single(FindingKind k, std::string_view p, const Inode& ino) {
     Finding f;
     f.kind = k;
     f.path = display_path(p);
@@ -170,13 +160,13 @@ class Auditor {
              ends_with(name, ".hpp") || ends_with(name, ".hxx")));
   }
 
-  void removable(const std::string& p, const Inode& ino) {
+  void removable(std::string_view p, const Inode& ino) {
     std::string_view name = base_name(p);
     if (!candidate(p, name)) return;
     std::string_view dir = parent_path(p);
     if (dir == "var/cache/apt" && ends_with(name, ".bin")) {
-      group(p, "apt package cache", ino);
-      groups_[{p, ino.layer}].type = 'f';
+      group(std::string(p), "apt package cache", ino);
+      groups_[{std::string(p), ino.layer}].type = 'f';
       return;
     }
     if ((dir == "var/cache/apt/archives" || dir == "var/cache/apt/archives/partial") &&
@@ -233,7 +223,6 @@ class Auditor {
   const FileTree& t_;
   FindingsReport report_;
   std::unordered_map<DigestKey, bool, DigestHash> lost_;  ///< waste contents: still visible?
-  std::map<InodeId, std::string> first_name_;             ///< multi-name files: first name
   std::map<std::pair<std::string, uint32_t>, Finding> groups_;  ///< removable: (place, layer)
 };
 

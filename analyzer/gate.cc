@@ -93,7 +93,7 @@ class Judge {
     std::vector<Offender> out;
     for (const auto& row : rows()) {
       if (row.type != 'f' || (glob && !glob->matches(row.path))) continue;
-      out.push_back(offender(row.path, 'f', static_cast<int64_t>(row.size), row.inode->layer));
+      out.push_back(offender(std::string(row.path), 'f', static_cast<int64_t>(row.size), row.inode->layer));
     }
     return out;
   }
@@ -317,7 +317,7 @@ GateReport evaluate_gate(const GateRules& rules, const GateInput& in, const Gate
     std::vector<Offender> all;
     for (const auto& row : j.rows())
       if (f.matches(row.path))
-        all.push_back(j.offender(row.path, row.type,
+        all.push_back(j.offender(std::string(row.path), row.type,
                                  row.type == 'f' ? static_cast<int64_t>(row.size) : 0,
                                  static_cast<int>(row.inode->layer)));
     judge(r, static_cast<int64_t>(all.size()), 0);

@@ -54,10 +54,23 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
   }
 
   DirNode root;
-  std::vector<SizeRow> files;
   SizeTreeBuilder tree;
-  std::map<std::pair<ContentDigest, uint64_t>, std::vector<std::string>> by_content;
-  for (const PathRow& row : t.rows()) {
+  // Files and copies by row index: a path becomes a string only for the rows reported.
+  struct FileRef {
+    uint64_t size;
+    uint32_t row;
+  };
+  struct Copy {
+    ContentDigest digest;
+    uint64_t size;
+    uint32_t row;
+  };
+  std::vector<FileRef> files;
+  std::vector<Copy> copies;
+  std::string prefix;
+  const RowsView rows = t.rows();
+  for (uint32_t k = 0; k < rows.size(); ++k) {
+    const PathRow row = rows[k];
     const Inode& ino = t.inode(row.inode);
     switch (ino.type) {
       case EntryType::File: break;
@@ -73,26 +86,46 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
     ++r.files;
     r.content_size += ino.size;
     if (ino.layer < r.layers.size()) r.layers[ino.layer].visible_bytes += ino.size;
-    std::string shown = display_path(row.path);
-    files.push_back({shown, ino.size, 1, {}});
+    files.push_back({ino.size, k});
     DirNode* d = &root;
-    std::string prefix;
+    prefix.clear();
     int level = 0;
-    for (auto part : split_path(row.path)) {
-      if (level++ == opt.depth) break;
-      prefix += "/";
-      prefix += part;
-      d = &d->children[prefix];
-      d->bytes += ino.size;
-      d->files += 1;
+    for (size_t i = 0; i < row.path.size() && level < opt.depth;) {
+      size_t j = row.path.find('/', i);
+      if (j == std::string_view::npos) j = row.path.size();
+      if (j > i) {
+        ++level;
+        prefix += '/';
+        prefix.append(row.path, i, j - i);
+        auto it = d->children.find(prefix);
+        if (it == d->children.end()) it = d->children.emplace(prefix, DirNode{}).first;
+        d = &it->second;
+        d->bytes += ino.size;
+        d->files += 1;
+      }
+      i = j + 1;
     }
-    if (ino.size > 0) by_content[{ino.digest, ino.size}].push_back(shown);
+    if (ino.size > 0) copies.push_back({ino.digest, ino.size, k});
     if (opt.treemap_nodes) tree.add({row.path, 0, ino.size, static_cast<int32_t>(ino.layer), false});
   }
   r.largest_dirs = dir_rows(root, opt.top);
   if (opt.treemap_nodes) r.treemap = tree.build(opt.treemap_nodes);
-  r.largest_files = std::move(files);
-  cut(r.largest_files, opt.top);
+  // Largest files: by size, then path (row order is path order), as cut() orders rows.
+  auto bigger = [](const FileRef& a, const FileRef& b) {
+    return a.size != b.size ? a.size > b.size : a.row < b.row;
+  };
+  size_t shown = std::min(files.size(), opt.top);
+  std::partial_sort(files.begin(), files.begin() + static_cast<std::ptrdiff_t>(shown), files.end(), bigger);
+  for (size_t i = 0; i < shown; ++i)
+    r.largest_files.push_back({display_path(rows[files[i].row].path), files[i].size, 1, {}});
+  if (files.size() > opt.top) {
+    SizeRow other{"[other]", 0, 0, {}};
+    for (size_t i = opt.top; i < files.size(); ++i) {
+      other.bytes += files[i].size;
+      other.count += 1;
+    }
+    r.largest_files.push_back(other);
+  }
 
   std::vector<WasteRow> waste;
   for (const WasteRecord& w : img.waste) {
@@ -115,13 +148,18 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
   r.waste = std::move(waste);
   r.efficiency = r.written_size ? static_cast<double>(r.content_size) / r.written_size : 1.0;
 
-  for (auto& [key, paths] : by_content) {
-    if (paths.size() < 2) continue;
+  // Duplicates: copies with the same content next to each other, each group in path order.
+  std::sort(copies.begin(), copies.end(), [](const Copy& a, const Copy& b) {
+    return std::tie(a.digest, a.size, a.row) < std::tie(b.digest, b.size, b.row);
+  });
+  for (size_t i = 0, j; i < copies.size(); i = j) {
+    for (j = i + 1; j < copies.size() && copies[j].digest == copies[i].digest && copies[j].size == copies[i].size;)
+      ++j;
+    if (j - i < 2) continue;
     DuplicateGroup g;
-    g.size = key.second;
-    g.paths = paths;
-    std::sort(g.paths.begin(), g.paths.end());
-    g.savings = g.size * (paths.size() - 1);
+    g.size = copies[i].size;
+    for (size_t k = i; k < j; ++k) g.paths.push_back(display_path(rows[copies[k].row].path));
+    g.savings = g.size * (j - i - 1);
     r.duplicate_savings += g.savings;
     ++r.duplicate_groups;
     r.duplicates.push_back(std::move(g));

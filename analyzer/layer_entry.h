@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -64,6 +65,57 @@ class VectorSink : public EntrySink {
  public:
   std::vector<LayerEntry> entries;
   void add(LayerEntry&& e) override { entries.push_back(std::move(e)); }
+};
+
+/// A layer's entries packed into one byte buffer, in stream order: each path front-coded against
+/// the path before it, numbers as varints, the mtime as a difference. About 40 bytes an entry
+/// where a LayerEntry with its strings takes about 250 (and a malloc or two). Package database
+/// content stays apart, shared (not copied) with the entries read back and the merged tree.
+/// Filled as a sink, read back in order with a Cursor; the layer cache stores the same bytes.
+class PackedEntries : public EntrySink {
+ public:
+  PackedEntries() = default;
+  explicit PackedEntries(const std::vector<LayerEntry>& entries);
+  void add(LayerEntry&& e) override { append(e); }
+  void append(const LayerEntry& e);
+  size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  /// The packed bytes (for the layer cache).
+  const std::string& bytes() const { return buf_; }
+  /// Frees the slack of the growing buffer once the layer is read.
+  void shrink() { buf_.shrink_to_fit(); }
+  /// The package database contents, in entry order.
+  const std::vector<std::shared_ptr<const std::string>>& contents() const { return contents_; }
+  /// Entries from bytes a PackedEntries wrote and its contents; nullopt unless they decode to
+  /// exactly `count` entries using every content (never throws: a corrupt cache file is refused).
+  static std::optional<PackedEntries> from_bytes(std::string bytes, uint64_t count,
+                                                 std::vector<std::shared_ptr<const std::string>> contents);
+  /// Every entry as a value (tests, small layers).
+  std::vector<LayerEntry> unpack() const;
+
+  /// Reads the entries in order, into one LayerEntry whose buffers are reused.
+  class Cursor {
+   public:
+    explicit Cursor(const PackedEntries& p) : in_(p.buf_), contents_(&p.contents_) {}
+    /// The next entry into `e`; false at the end (or at malformed bytes, which from_bytes refuses).
+    bool next(LayerEntry& e);
+
+   private:
+    friend class PackedEntries;
+    std::string_view in_;
+    const std::vector<std::shared_ptr<const std::string>>* contents_;
+    size_t next_content_ = 0;
+    size_t pos_ = 0;
+    int64_t mtime_ = 0;
+    std::string path_;  ///< the path before, for the front coding
+  };
+
+ private:
+  std::string buf_;
+  std::vector<std::shared_ptr<const std::string>> contents_;
+  uint64_t count_ = 0;
+  std::string last_path_;
+  int64_t last_mtime_ = 0;
 };
 
 }  // namespace layerdiff

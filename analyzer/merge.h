@@ -27,6 +27,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -44,6 +47,12 @@ struct WasteRecord {
   uint32_t removed_by = 0;  ///< layer that overwrote or deleted them
   bool deleted = false;     ///< true: removed by a whiteout; false: overwritten by a new entry
   ContentDigest digest;     ///< of the lost content (is it still visible elsewhere? findings.h)
+};
+
+/// A hash of paths that also takes string_views (heterogeneous lookup).
+struct PathHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
 enum class PathChange : uint8_t { Added, Modified, Removed };
@@ -91,13 +100,18 @@ class Merger {
   /// Applies one layer on top of what was applied before. Throws Error "<path>: <reason>" for a path
   /// that escapes the root, a hardlink to a missing path or a directory, or a non-directory parent.
   void apply(uint32_t layer, const std::vector<LayerEntry>& entries, Diagnostics& diag);
+  void apply(uint32_t layer, const PackedEntries& entries, Diagnostics& diag);
 
   const std::vector<WasteRecord>& waste() const { return waste_; }
+  std::vector<WasteRecord>&& take_waste() { return std::move(waste_); }
   const std::vector<LayerMergeStats>& stats() const { return stats_; }
   /// For every path absent from the tree now that some layer removed: the last layer that did.
-  const std::unordered_map<std::string, uint32_t>& removed_by() const { return removed_by_; }
+  const std::unordered_map<std::string, uint32_t, PathHash, std::equal_to<>>& removed_by() const {
+    return removed_by_;
+  }
 
  private:
+  using NodeId = FileTree::NodeId;
   /// The state of a path before the current layer touched it.
   struct Touch {
     bool existed = false;
@@ -105,25 +119,48 @@ class Merger {
     uint32_t nlink = 0;  ///< of that inode, before the layer
     // A directory is updated in place: its metadata before the layer.
     uint32_t mode = 0, uid = 0, gid = 0;
-    int64_t mtime = 0;
-    Xattrs xattrs;
-    std::string link;  ///< the last entry for this path was a hardlink to this name
+    uint32_t xattrs = 0;  ///< 1 + index in saved_ of its xattrs bytes; 0: none
+    uint32_t link = 0;    ///< 1 + index in saved_: the last entry was a hardlink to this name
+  };
+  struct Touched {
+    std::string_view path;  ///< in paths_
+    Touch t;
   };
 
-  /// `resolved` (when not null) receives the canonical path the parent resolved to.
-  Node* resolve_parent(std::string_view canonical_parent, uint32_t layer, bool create,
-                       const std::string& for_path, std::string* resolved = nullptr);
-  void remove_node(std::unique_ptr<Node> n, const std::string& path, uint32_t by, bool deleted);
-  void detach(Node& n, const std::string& path, uint32_t by, bool deleted);
-  /// Notes the state of `path` (node: what is there now, or null) before the layer changes it.
-  Touch& touch(const std::string& path, const Node* node);
+  template <class Source>
+  void apply_entries(uint32_t layer, Source& src, size_t count, Diagnostics& diag);
+  /// Resolves a canonical parent path to a directory node (kNone when it is missing or not a
+  /// directory and !create). `resolved` (when not null) receives the canonical path it resolved to.
+  NodeId resolve_parent(std::string_view canonical_parent, uint32_t layer, bool create,
+                        const std::string& for_path, std::string* resolved = nullptr);
+  NodeId resolve_slow(std::string_view canonical_parent, uint32_t layer, bool create,
+                      const std::string& for_path, std::string* resolved);
+  /// Removes node `n` (at `path`) with its subtree from the tree.
+  void remove_node(NodeId n, const std::string& path, uint32_t by, bool deleted);
+  void detach(NodeId n, const std::string& path, uint32_t by, bool deleted);
+  /// Notes the state of `path` (node: what is there now, or kNone) before the layer changes it;
+  /// returns its index in touched_.
+  uint32_t touch(std::string_view path, NodeId node);
+  /// The node at a canonical path now, or kNone.
+  NodeId lookup(std::string_view canonical) const;
+  uint32_t save(std::string_view s);
   /// Compares every touched path with its state before the layer: stats, removed_by, the sink.
   void finish_layer(uint32_t layer, InodeId first_new_inode);
 
   FileTree& tree_;
   LayerChangeSink* sink_ = nullptr;
-  std::unordered_map<std::string, Touch> touched_;  ///< of the current layer
-  std::unordered_map<std::string, uint32_t> removed_by_;
+  // The paths the current layer touched: their bytes in chunks that never move, an index by path.
+  std::vector<Touched> touched_;
+  std::vector<uint32_t> touched_index_;  ///< open addressing: 1 + index in touched_, 0 empty
+  std::vector<std::unique_ptr<char[]>> path_chunks_;
+  size_t chunk_left_ = 0;
+  char* chunk_pos_ = nullptr;
+  std::vector<std::string> saved_;  ///< xattrs and link names of touched paths (rare)
+  std::unordered_map<std::string, uint32_t, PathHash, std::equal_to<>> removed_by_;
+  // The last parent resolved without a symlink (entries of a layer come directory by directory).
+  std::string cache_parent_;
+  NodeId cache_node_ = FileTree::kNone;
+  std::string scratch_;            ///< a reused path buffer
   Diagnostics* diag_ = nullptr;    ///< of the current apply()
   uint32_t layer_ = 0;             ///< of the current apply(), for warnings
   uint64_t entries_seen_ = 0;      ///< entries of all layers applied so far

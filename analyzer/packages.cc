@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <unordered_map>
@@ -328,7 +329,7 @@ int compare_versions(std::string_view a, std::string_view b) {
 PackageReport build_package_report(const MergedImage& img) {
   PackageReport r;
   const FileTree& t = img.tree;
-  std::vector<PathRow> rows = t.rows();
+  const RowsView rows = t.rows();
 
   // 1. The database files of the merged tree, by kind.
   std::map<DbKind, std::vector<std::pair<std::string, std::string_view>>> dbs;  // path, content
@@ -338,7 +339,8 @@ PackageReport build_package_report(const MergedImage& img) {
     if (k == DbKind::None) continue;
     const Inode& ino = t.inode(row.inode);
     if (ino.type != EntryType::File) continue;
-    if (!ino.content && ino.size > 0) {
+    std::optional<std::string_view> content = t.content(row.inode);
+    if (!content && ino.size > 0) {
       r.warnings.push_back(
           display_path(row.path) + ": package database not read: " +
           (ino.size > limits::kMaxPackageDbFileBytes
@@ -349,7 +351,7 @@ PackageReport build_package_report(const MergedImage& img) {
           "; the files it lists count as [no package]");
       continue;
     }
-    dbs[k].emplace_back(row.path, ino.content ? std::string_view(*ino.content) : kEmpty);
+    dbs[k].emplace_back(std::string(row.path), content.value_or(std::string_view(kEmpty)));
   }
   auto content_of = [&](DbKind k, std::string_view path) -> const std::string_view* {
     auto it = dbs.find(k);

@@ -4,9 +4,9 @@
 
 namespace layerdiff {
 
-std::string normalize_path(std::string_view raw) {
+void normalize_path_into(std::string_view raw, std::string& out) {
   if (raw.find('\0') != std::string_view::npos) throw Error("path contains a NUL byte");
-  std::vector<std::string_view> parts;
+  out.clear();
   size_t i = 0;
   while (i <= raw.size()) {
     size_t j = raw.find('/', i);
@@ -15,18 +15,20 @@ std::string normalize_path(std::string_view raw) {
     if (c.empty() || c == ".") {
       // skip
     } else if (c == "..") {
-      if (parts.empty()) throw Error(std::string(raw) + ": path escapes the image root through '..'");
-      parts.pop_back();
+      if (out.empty()) throw Error(std::string(raw) + ": path escapes the image root through '..'");
+      size_t k = out.rfind('/');
+      out.resize(k == std::string::npos ? 0 : k);
     } else {
-      parts.push_back(c);
+      if (!out.empty()) out += '/';
+      out += c;
     }
     i = j + 1;
   }
+}
+
+std::string normalize_path(std::string_view raw) {
   std::string out;
-  for (auto p : parts) {
-    if (!out.empty()) out += '/';
-    out += p;
-  }
+  normalize_path_into(raw, out);
   return out;
 }
 

@@ -13,6 +13,8 @@ namespace layerdiff {
 /// Normalises "./a//b/", "/a/b", "a/./b", "a/x/../b" to "a/b". Throws Error naming `raw` when a ".."
 /// component would go above the root, or when the path contains a NUL byte.
 std::string normalize_path(std::string_view raw);
+/// The same into `out` (its buffer reused: no allocation once it is large enough).
+void normalize_path_into(std::string_view raw, std::string& out);
 
 /// Splits a path into its components, skipping empty ones ("/a//b/" -> a, b; "" gives none).
 std::vector<std::string_view> split_path(std::string_view canonical);

@@ -111,7 +111,7 @@ std::set<ContentKey> content_set(const MergedImage& img) {
   return s;
 }
 
-std::string rollup_dir(const std::string& path, int depth) {
+std::string rollup_dir(std::string_view path, int depth) {
   auto parts = split_path(parent_path(path));
   std::string out;
   for (int i = 0; i < depth && i < static_cast<int>(parts.size()); ++i) out += "/" + std::string(parts[i]);

@@ -120,7 +120,7 @@ std::unique_ptr<MergedImage> load(const std::string& path, const Options& o, Sid
   if (!plat.empty()) ro.platform = plat;
   LoadedImage li = load_image(path, ro, o.sources);
   for (auto& w : li.warnings) warn(w);
-  std::vector<const std::vector<LayerEntry>*> layers;
+  std::vector<const PackedEntries*> layers;
   for (auto& l : li.layers) layers.push_back(&l->entries);
   Diagnostics diag;
   auto img = merge_image(std::move(li.info), layers, diag, changes);

@@ -60,6 +60,8 @@ struct LayerChangeRows : LayerChangeSink {
     PathChange change = PathChange::Added;
     std::string path, link;  ///< display paths; link: the name a hardlink entry joined
     Inode inode;
+    std::string target;  ///< the inode's symlink target
+    Xattrs xattrs;
   };
   int only = -1;
   std::vector<Row> rows;

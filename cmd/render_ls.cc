@@ -22,7 +22,7 @@ std::string hex(const std::string& s) {
 }
 
 /// The fields of one `ls --format json` line.
-json::object row_json(const ListingRow& r) {
+json::object row_json(const ListingRow& r, const Xattrs& xattrs) {
   json::object o;
   o["path"] = r.path;
   o["type"] = std::string(1, r.type);
@@ -34,9 +34,9 @@ json::object row_json(const ListingRow& r) {
   o["mtime"] = r.inode->mtime;
   o["layer"] = r.inode->layer;
   if (r.inode->type == EntryType::File) o["digest"] = "xxh3:" + r.inode->digest.hex();
-  if (!r.inode->xattrs.empty()) {
+  if (!xattrs.empty()) {
     json::object x;
-    for (auto& [k, v] : r.inode->xattrs) x[k] = hex(v);
+    for (auto& [k, v] : xattrs) x[k] = hex(v);
     o["xattrs_hex"] = std::move(x);
   }
   return o;
@@ -55,11 +55,19 @@ const char* change_word(PathChange c) {
 
 void render_ls(const MergedImage& img, Format f, std::ostream& out) {
   std::vector<ListingRow> rows = listing(img.tree);
+  std::string buf;
   if (f != Format::Json) {
-    out << listing_text(rows);
+    for (const auto& r : rows) {
+      append_listing_line(buf, r);
+      if (buf.size() >= (1 << 16)) {
+        out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+        buf.clear();
+      }
+    }
+    out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
     return;
   }
-  for (const auto& r : rows) out << json::serialize(row_json(r)) << '\n';
+  for (const auto& r : rows) out << json::serialize(row_json(r, img.tree.xattrs(r.id))) << '\n';
 }
 
 void LayerChangeRows::layer_changes(const FileTree& tree, std::vector<LayerPathChange>&& cs) {
@@ -69,7 +77,8 @@ void LayerChangeRows::layer_changes(const FileTree& tree, std::vector<LayerPathC
     r.layer = c.layer;
     r.change = c.change;
     r.inode = tree.inode(c.inode);
-    r.inode.content.reset();  // package database content: not needed to list the path
+    r.target = tree.target(c.inode);
+    r.xattrs = tree.xattrs(c.inode);
     r.path = display_path(c.path);
     r.link = c.link.empty() ? "" : display_path(c.link);
     rows.push_back(std::move(r));
@@ -81,7 +90,7 @@ void render_layer_changes(const LayerChangeRows& changes, bool all, Format f, st
     const Inode& i = c.inode;
     ListingRow r{c.path, type_letter(i.type), i.type == EntryType::File ? i.size : 0, i.mode, i.uid, i.gid, "",
                  &i, c.layer};
-    if (i.type == EntryType::Symlink) r.target = i.target;
+    if (i.type == EntryType::Symlink) r.target = c.target;
     if (i.type == EntryType::CharDev || i.type == EntryType::BlockDev)
       r.target = std::to_string(i.dev_major) + "," + std::to_string(i.dev_minor);
     if (!c.link.empty() && c.change != PathChange::Removed) {  // a hardlink entry made it
@@ -89,7 +98,7 @@ void render_layer_changes(const LayerChangeRows& changes, bool all, Format f, st
       r.target = c.link;
     }
     if (f == Format::Json) {
-      json::object o = row_json(r);
+      json::object o = row_json(r, c.xattrs);
       o["written_by"] = o["layer"];  // the layer that wrote this state (a removed path: its last)
       o["layer"] = c.layer;
       o["change"] = change_word(c.change);

@@ -397,7 +397,6 @@ class DirSource : public ImageSource {
 
 std::shared_ptr<LayerData> ImageSource::read_one(ByteSource& in, const std::string& name) {
   ProgressSource counted(in, progress_);
-  VectorSink sink;
   auto ld = std::make_shared<LayerData>();
   LayerReadOptions o = opt_;
   {
@@ -407,8 +406,8 @@ std::shared_ptr<LayerData> ImageSource::read_one(ByteSource& in, const std::stri
     o.entries_before = entries_held_;
     o.metadata_before = metadata_held_;
   }
-  ld->blob = read_layer(counted, o, label_ + ": " + layer_label(name), sink);
-  ld->entries = std::move(sink.entries);
+  ld->blob = read_layer(counted, o, label_ + ": " + layer_label(name), ld->entries);
+  ld->entries.shrink();
   {
     std::lock_guard<std::mutex> l(held_mu_);
     entries_held_ += ld->blob.entries;

@@ -24,7 +24,7 @@ namespace layerdiff {
 
 struct LayerData {
   LayerBlobInfo blob;
-  std::vector<LayerEntry> entries;
+  PackedEntries entries;  ///< in stream order
 };
 
 class ImageSource {

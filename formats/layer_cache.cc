@@ -100,27 +100,9 @@ std::string encode_layer(const LayerData& l) {
   put_str(o, b.blob_digest);
   put_str(o, b.diff_id);
   put_u64(o, l.entries.size());
-  for (const LayerEntry& e : l.entries) {
-    put_str(o, e.path);
-    put_u64(o, static_cast<uint64_t>(e.type));
-    put_u64(o, e.size);
-    put_u64(o, e.mode);
-    put_u64(o, e.uid);
-    put_u64(o, e.gid);
-    put_u64(o, static_cast<uint64_t>(e.mtime));
-    put_u64(o, e.dev_major);
-    put_u64(o, e.dev_minor);
-    put_str(o, e.link);
-    put_u64(o, e.xattrs.size());
-    for (const auto& [k, v] : e.xattrs) {
-      put_str(o, k);
-      put_str(o, v);
-    }
-    put_fixed(o, e.digest.hi);
-    put_fixed(o, e.digest.lo);
-    put_u64(o, e.content ? 1 : 0);
-    if (e.content) put_str(o, *e.content);
-  }
+  put_u64(o, l.entries.contents().size());
+  for (const auto& c : l.entries.contents()) put_str(o, *c);
+  o += l.entries.bytes();  // the packed entries as they are (analyzer/layer_entry.h)
   return o;
 }
 
@@ -138,38 +120,17 @@ std::optional<LayerData> decode_layer(std::string_view payload) {
   b.blob_digest = r.str();
   b.diff_id = r.str();
   uint64_t n = r.u64();
-  // Each entry takes at least 18 bytes: a count beyond that is corrupt, not a reason to allocate.
-  if (!r.ok || n > payload.size() / 18) return std::nullopt;
-  l.entries.reserve(n);
-  for (uint64_t i = 0; i < n && r.ok; ++i) {
-    LayerEntry e;
-    e.path = r.str();
-    uint64_t t = r.u64();
-    if (t > static_cast<uint64_t>(EntryType::Socket)) return std::nullopt;
-    e.type = static_cast<EntryType>(t);
-    e.size = r.u64();
-    e.mode = static_cast<uint32_t>(r.u64());
-    e.uid = static_cast<uint32_t>(r.u64());
-    e.gid = static_cast<uint32_t>(r.u64());
-    e.mtime = static_cast<int64_t>(r.u64());
-    e.dev_major = static_cast<uint32_t>(r.u64());
-    e.dev_minor = static_cast<uint32_t>(r.u64());
-    e.link = r.str();
-    uint64_t nx = r.u64();
-    if (nx > payload.size()) return std::nullopt;
-    for (uint64_t k = 0; k < nx && r.ok; ++k) {
-      std::string key = r.str();
-      std::string val = r.str();
-      e.xattrs.emplace_back(std::move(key), std::move(val));
-    }
-    e.digest.hi = r.fixed();
-    e.digest.lo = r.fixed();
-    uint64_t has_content = r.u64();
-    if (has_content > 1) return std::nullopt;
-    if (has_content) e.content = std::make_shared<const std::string>(r.str());
-    l.entries.push_back(std::move(e));
-  }
-  if (!r.ok || r.pos != payload.size()) return std::nullopt;
+  // Each entry takes at least 8 bytes: a count beyond that is corrupt, not a reason to allocate.
+  if (!r.ok || n > payload.size() / 8) return std::nullopt;
+  uint64_t nc = r.u64();
+  if (!r.ok || nc > n) return std::nullopt;
+  std::vector<std::shared_ptr<const std::string>> contents;
+  contents.reserve(nc);
+  for (uint64_t i = 0; i < nc && r.ok; ++i) contents.push_back(std::make_shared<const std::string>(r.str()));
+  if (!r.ok) return std::nullopt;
+  auto entries = PackedEntries::from_bytes(std::string(payload.substr(r.pos)), n, std::move(contents));
+  if (!entries) return std::nullopt;
+  l.entries = std::move(*entries);
   return l;
 }
 

@@ -29,7 +29,7 @@ std::string slurp(const std::string& p) {
 
 std::string ls_of(const std::string& path, ReadOptions o = {}) {
   LoadedImage li = read_image(path, o);
-  std::vector<const std::vector<LayerEntry>*> ptrs;
+  std::vector<const PackedEntries*> ptrs;
   for (auto& l : li.layers) ptrs.push_back(&l->entries);
   Diagnostics d;
   auto img = merge_image(li.info, ptrs, d);

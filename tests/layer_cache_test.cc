@@ -40,7 +40,7 @@ LayerData sample(const std::string& digest) {
   dev.mode = 0666;
   dev.dev_major = 1;
   dev.dev_minor = 3;
-  l.entries = {D("usr"), f, db, L("lnk", "usr/bin/x"), H("hl", "usr/bin/x"), dev, W("a/.wh.b")};
+  l.entries = PackedEntries({D("usr"), f, db, L("lnk", "usr/bin/x"), H("hl", "usr/bin/x"), dev, W("a/.wh.b")});
   return l;
 }
 
@@ -56,10 +56,13 @@ void expect_same(const LayerData& a, const LayerData& b) {
   EXPECT_EQ(blob_digest, b.blob.blob_digest);
   EXPECT_EQ(diff_id, b.blob.diff_id);
   ASSERT_EQ(a.entries.size(), b.entries.size());
-  for (size_t i = 0; i < a.entries.size(); ++i) {
-    const LayerEntry& y = b.entries[i];
+  const std::vector<LayerEntry> ea = a.entries.unpack(), eb = b.entries.unpack();
+  ASSERT_EQ(ea.size(), a.entries.size());
+  ASSERT_EQ(eb.size(), b.entries.size());
+  for (size_t i = 0; i < ea.size(); ++i) {
+    const LayerEntry& y = eb[i];
     const auto& [path, type, size, mode, uid, gid, mtime, dev_major, dev_minor, link, xattrs, digest,
-                 content] = a.entries[i];
+                 content] = ea[i];
     SCOPED_TRACE(path);
     EXPECT_EQ(path, y.path);
     EXPECT_EQ(type, y.type);
@@ -161,14 +164,16 @@ TEST(LayerCache, AnotherReaderVersionNeverReadsTheFiles) {
   const std::string older = "0123456789abcdef", newer = "fedcba9876543210";
   ASSERT_NE(LayerStore::reader_version(), older);
   LayerData l = sample(kDigest);
-  l.entries[1].gid = 4242;  // what an older reader might have read
+  std::vector<LayerEntry> older_entries = l.entries.unpack();
+  older_entries[1].gid = 4242;  // what an older reader might have read
+  l.entries = PackedEntries(older_entries);
   LayerStore(t.p.string(), 1 << 20, older).put(kDigest, std::make_shared<LayerData>(l), true);
   ASSERT_TRUE(fs::exists(file_of(t.p, 'a', older)));
   EXPECT_EQ(LayerStore(t.p.string(), 1 << 20, newer).find(kDigest), nullptr);
   EXPECT_EQ(LayerStore(t.p.string()).find(kDigest), nullptr);  // this build's version
   auto same = LayerStore(t.p.string(), 1 << 20, older).find(kDigest);
   ASSERT_NE(same, nullptr);  // its own version still reads it
-  EXPECT_EQ(same->entries[1].gid, 4242u);
+  EXPECT_EQ(same->entries.unpack()[1].gid, 4242u);
   fs::copy_file(file_of(t.p, 'a', older), file_of(t.p, 'a', newer));
   EXPECT_EQ(LayerStore(t.p.string(), 1 << 20, newer).find(kDigest), nullptr);
   // The new version's reader writes its own file beside the old one, and reads it back.

@@ -46,13 +46,16 @@ TEST(PackageCapture, TotalCapIsSharedByTheLayersOfOneRead) {
 
 TEST(PackageCapture, LayerCacheKeepsTheContent) {
   LayerData l;
-  l.entries = {F("var/lib/dpkg/status", "s"), F("usr/bin/a", "a")};
-  l.entries[0].content = std::make_shared<const std::string>("s");
+  std::vector<LayerEntry> es = {F("var/lib/dpkg/status", "s"), F("usr/bin/a", "a")};
+  es[0].content = std::make_shared<const std::string>("s");
+  l.entries = PackedEntries(es);
   auto d = decode_layer(encode_layer(l));
   ASSERT_TRUE(d);
-  ASSERT_TRUE(d->entries[0].content);
-  EXPECT_EQ(*d->entries[0].content, "s");
-  EXPECT_FALSE(d->entries[1].content);
+  std::vector<LayerEntry> got = d->entries.unpack();
+  ASSERT_EQ(got.size(), 2u);
+  ASSERT_TRUE(got[0].content);
+  EXPECT_EQ(*got[0].content, "s");
+  EXPECT_FALSE(got[1].content);
 }
 
 }  // namespace
