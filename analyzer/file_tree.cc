@@ -57,7 +57,8 @@ FileTree& FileTree::operator=(FileTree&& o) noexcept {
   contents_ = std::move(o.contents_);
   mnodes_ = std::move(o.mnodes_);
   free_ = std::move(o.free_);
-  names_ = std::move(o.names_);
+  name_chunks_ = std::move(o.name_chunks_);
+  chunk_used_ = o.chunk_used_;
   index_ = std::move(o.index_);
   index_used_ = o.index_used_;
   frozen_ = o.frozen_;
@@ -163,6 +164,13 @@ void FileTree::drop_content(InodeId id) {
   x.has_content = 0;
 }
 
+void FileTree::drop_contents() {
+  if (keep_) return;
+  for (InodeExtra& x : extras_) x.has_content = 0;
+  contents_.clear();
+  contents_.shrink_to_fit();
+}
+
 void FileTree::set_xattrs(InodeId id, const Xattrs& xs) {
   if (xs.empty()) {
     if (inodes_[id].extra) extras_[inodes_[id].extra - 1].xattrs_len = 0;
@@ -196,7 +204,7 @@ FileTree::NodeId FileTree::child(NodeId dir, std::string_view name) const {
     if (v == kTomb) continue;
     const MNode& m = mnodes_[v - 1];
     if (m.parent == dir && m.name_len == name.size() &&
-        std::memcmp(names_.data() + m.name_off, name.data(), name.size()) == 0)
+        std::memcmp(this->name(v - 1).data(), name.data(), name.size()) == 0)
       return v - 1;
   }
 }
@@ -217,7 +225,7 @@ void FileTree::index_insert(NodeId n) {
   if ((index_used_ + 1) * 10 > index_.size() * 7) index_grow();
   size_t mask = index_.size() - 1;
   const MNode& m = mnodes_[n];
-  for (size_t s = hash(m.parent, {names_.data() + m.name_off, m.name_len}) & mask;; s = (s + 1) & mask) {
+  for (size_t s = hash(m.parent, name(n)) & mask;; s = (s + 1) & mask) {
     if (index_[s] == 0) {
       index_[s] = n + 1;
       ++index_used_;
@@ -229,7 +237,7 @@ void FileTree::index_insert(NodeId n) {
 void FileTree::index_erase(NodeId n) {
   size_t mask = index_.size() - 1;
   const MNode& m = mnodes_[n];
-  for (size_t s = hash(m.parent, {names_.data() + m.name_off, m.name_len}) & mask;; s = (s + 1) & mask) {
+  for (size_t s = hash(m.parent, name(n)) & mask;; s = (s + 1) & mask) {
     if (index_[s] == 0) return;
     if (index_[s] == n + 1) {
       index_[s] = kTomb;
@@ -239,8 +247,16 @@ void FileTree::index_erase(NodeId n) {
 }
 
 FileTree::NodeId FileTree::add_child(NodeId dir, std::string_view name, InodeId inode, uint32_t layer) {
-  if (names_.size() + name.size() > 0xffffffffu || name.size() > 0xffff)
-    throw LimitError("more than 4 GiB of names in the merged tree");
+  constexpr size_t kChunk = 1 << 16;
+  if (name.size() >= kChunk) throw LimitError("a name of 64 KiB or more in the merged tree");
+  if (chunk_used_ + name.size() > kChunk) {
+    if (name_chunks_.size() >= kChunk) throw LimitError("more than 4 GiB of names in the merged tree");
+    name_chunks_.push_back(std::make_unique<char[]>(kChunk));
+    chunk_used_ = 0;
+  }
+  const uint32_t off = static_cast<uint32_t>(((name_chunks_.size() - 1) << 16) | chunk_used_);
+  if (!name.empty()) std::memcpy(name_chunks_.back().get() + chunk_used_, name.data(), name.size());
+  chunk_used_ += name.size();
   NodeId id;
   if (!free_.empty()) {
     id = free_.back();
@@ -253,10 +269,9 @@ FileTree::NodeId FileTree::add_child(NodeId dir, std::string_view name, InodeId 
   m = MNode{};
   m.n = {inode, layer};
   m.parent = dir;
-  m.name_off = static_cast<uint32_t>(names_.size());
+  m.name_off = off;
   m.name_len = static_cast<uint16_t>(name.size());
   m.live = 1;
-  names_.append(name);
   MNode& d = mnodes_[dir];
   m.next = d.first_child;
   if (d.first_child != kNone) mnodes_[d.first_child].prev = id;
@@ -394,7 +409,8 @@ void FileTree::freeze_now() {
     seen[id] = true;
   }
   std::vector<MNode>().swap(mnodes_);
-  std::string().swap(names_);
+  name_chunks_.clear();
+  name_chunks_.shrink_to_fit();
   // Package database content of files no name points at any more is not needed.
   for (InodeId id = 0; id < inodes_.size(); ++id)
     if (inodes_[id].nlink == 0) drop_content(id);

@@ -155,6 +155,9 @@ class FileTree {
                     std::shared_ptr<const std::string> content = nullptr);
   /// Forgets an inode's package database content (its last name is gone).
   void drop_content(InodeId id);
+  /// Forgets every package database content the merge kept (a command that reports no packages
+  /// frees it); a tree read from a cache file keeps its (mapped) content.
+  void drop_contents();
   /// Replaces an inode's xattrs (a directory re-listed).
   void set_xattrs(InodeId id, const Xattrs& x);
   /// Room for n inodes, so that growing the table never holds two copies of it at once.
@@ -178,7 +181,10 @@ class FileTree {
   void free_subtree(NodeId n);
   Node& node(NodeId n) { return mnodes_[n].n; }
   const Node& node(NodeId n) const { return mnodes_[n].n; }
-  std::string_view name(NodeId n) const { return {names_.data() + mnodes_[n].name_off, mnodes_[n].name_len}; }
+  std::string_view name(NodeId n) const {
+    uint32_t o = mnodes_[n].name_off;
+    return {name_chunks_[o >> 16].get() + (o & 0xffff), mnodes_[n].name_len};
+  }
   NodeId first_child(NodeId n) const { return mnodes_[n].first_child; }
   NodeId next_sibling(NodeId n) const { return mnodes_[n].next; }
   /// Removes every child of directory node `dir` (each subtree is freed).
@@ -236,7 +242,9 @@ class FileTree {
   std::vector<std::shared_ptr<const std::string>> contents_;
   std::vector<MNode> mnodes_;
   std::vector<NodeId> free_;
-  std::string names_;
+  /// Name bytes in 64 KiB chunks that never move (name_off: chunk << 16 | offset).
+  std::vector<std::unique_ptr<char[]>> name_chunks_;
+  size_t chunk_used_ = 1 << 16;
   std::vector<uint32_t> index_;  ///< 1 + node id; 0 empty; kTomb removed
   size_t index_used_ = 0;        ///< live and removed slots
   // frozen phase (owned, unless adopted)

@@ -69,6 +69,17 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
   std::vector<Copy> copies;
   std::string prefix;
   const RowsView rows = t.rows();
+  {
+    size_t n = 0, copies_n = 0;  // sized once: a growing vector holds up to twice its content
+    for (const PathRow row : rows) {
+      const Inode& ino = t.inode(row.inode);
+      if (ino.type != EntryType::File || !row.first_name) continue;
+      ++n;
+      copies_n += ino.size > 0;
+    }
+    files.reserve(n);
+    copies.reserve(copies_n);
+  }
   for (uint32_t k = 0; k < rows.size(); ++k) {
     const PathRow row = rows[k];
     const Inode& ino = t.inode(row.inode);

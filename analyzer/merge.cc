@@ -230,45 +230,77 @@ uint32_t Merger::save(std::string_view s) {
   return static_cast<uint32_t>(saved_.size());
 }
 
+uint32_t Merger::dir_id(std::string_view dir) {
+  if (last_dir_ != 0xffffffffu && dirs_[last_dir_] == dir) return last_dir_;
+  auto it = dir_index_.find(dir);
+  if (it == dir_index_.end()) {
+    dirs_.emplace_back(dir);
+    it = dir_index_.emplace(dirs_.back(), static_cast<uint32_t>(dirs_.size() - 1)).first;
+  }
+  return last_dir_ = it->second;
+}
+
+void Merger::path_of(uint32_t k, std::string& out) const {
+  const std::string& d = dirs_[touched_[k].dir];
+  out.assign(d);
+  if (!d.empty()) out += '/';
+  out += touched_[k].base();
+}
+
+namespace {
+size_t touch_hash(uint32_t dir, std::string_view name) {
+  return std::hash<std::string_view>{}(name) ^ (static_cast<size_t>(dir) * 0x9e3779b97f4a7c15ull);
+}
+}  // namespace
+
 uint32_t Merger::touch(std::string_view path, NodeId node) {
+  const uint32_t dir = dir_id(parent_path(path));
+  const std::string_view name = base_name(path);
   if ((touched_.size() + 1) * 2 > touched_index_.size()) {
     size_t cap = std::max<size_t>(1024, touched_index_.size() * 2);
     touched_index_.assign(cap, 0);
     for (uint32_t k = 0; k < touched_.size(); ++k) {
-      size_t s = std::hash<std::string_view>{}(touched_[k].path) & (cap - 1);
+      size_t s = touch_hash(touched_[k].dir, touched_[k].base()) & (cap - 1);
       while (touched_index_[s]) s = (s + 1) & (cap - 1);
       touched_index_[s] = k + 1;
     }
   }
   size_t mask = touched_index_.size() - 1;
-  size_t slot = std::hash<std::string_view>{}(path) & mask;
-  for (; touched_index_[slot]; slot = (slot + 1) & mask)
-    if (touched_[touched_index_[slot] - 1].path == path) return touched_index_[slot] - 1;
-  // The path's bytes go to a chunk that never moves, so that the index can point at them.
-  if (chunk_left_ < path.size()) {
-    size_t sz = std::max<size_t>(path.size(), 1 << 20);
-    path_chunks_.push_back(std::make_unique<char[]>(sz));
-    chunk_pos_ = path_chunks_.back().get();
+  size_t slot = touch_hash(dir, name) & mask;
+  for (; touched_index_[slot]; slot = (slot + 1) & mask) {
+    const Touched& o = touched_[touched_index_[slot] - 1];
+    if (o.dir == dir && o.base() == name) return touched_index_[slot] - 1;
+  }
+  // The name's bytes go to a chunk that never moves.
+  if (chunk_left_ < name.size()) {
+    size_t sz = std::max<size_t>(name.size(), 1 << 18);
+    name_chunks_.push_back(std::make_unique<char[]>(sz));
+    chunk_pos_ = name_chunks_.back().get();
     chunk_left_ = sz;
   }
-  if (!path.empty()) std::memcpy(chunk_pos_, path.data(), path.size());
-  std::string_view kept(chunk_pos_, path.size());
-  chunk_pos_ += path.size();
-  chunk_left_ -= path.size();
+  if (!name.empty()) std::memcpy(chunk_pos_, name.data(), name.size());
+  const char* kept = chunk_pos_;
+  chunk_pos_ += name.size();
+  chunk_left_ -= name.size();
   Touched t;
-  t.path = kept;
+  t.dir = dir;
+  t.name = kept;
+  t.name_len = static_cast<uint32_t>(name.size());
   if (node != FileTree::kNone) {
     InodeId id = tree_.node(node).inode;
     const Inode& i = tree_.inode(id);
-    t.t.existed = true;
+    t.t.existed = 1;
     t.t.inode = id;
     t.t.nlink = i.nlink;
     if (i.type == EntryType::Dir) {
-      t.t.mode = i.mode;
-      t.t.uid = i.uid;
-      t.t.gid = i.gid;
+      DirMeta m;
+      m.mode = i.mode;
+      m.uid = i.uid;
+      m.gid = i.gid;
       std::string_view x = tree_.xattrs_bytes(id);
-      if (!x.empty()) t.t.xattrs = save(x);
+      if (!x.empty()) m.xattrs = save(x);
+      dir_meta_.push_back(m);
+      t.t.dir = static_cast<uint32_t>(dir_meta_.size());
     }
   }
   uint32_t idx = static_cast<uint32_t>(touched_.size());
@@ -310,19 +342,28 @@ void Merger::finish_layer(uint32_t layer, InodeId first_new) {
   std::vector<Change> out;
   std::vector<std::pair<InodeId, InodeId>> neutral;  // old, new inode of paths re-listed unchanged
   out.reserve(touched_.size());
+  // Each touched path's node now: its directory once, then the name in it.
+  std::vector<NodeId> dir_node(dirs_.size(), FileTree::kNone - 1);
   for (uint32_t k = 0; k < touched_.size(); ++k) {
     const Touched& tp = touched_[k];
     const Touch& t = tp.t;
-    NodeId now = lookup(tp.path);
+    NodeId& dn = dir_node[tp.dir];
+    if (dn == FileTree::kNone - 1) dn = lookup(dirs_[tp.dir]);
+    NodeId now = FileTree::kNone;
+    if (dn != FileTree::kNone) {
+      if (tp.name_len == 0) now = dn;  // the root
+      else if (tree_.inode(tree_.node(dn).inode).type == EntryType::Dir) now = tree_.child(dn, tp.base());
+    }
     if (!t.existed) {
       if (now == FileTree::kNone) continue;  // made and removed within the layer
       out.push_back({k, PathChange::Added, tree_.node(now).inode, 0});
     } else if (now == FileTree::kNone) {
       out.push_back({k, PathChange::Removed, t.inode, 0});
     } else {
-      std::string_view dx = t.xattrs ? std::string_view(saved_[t.xattrs - 1]) : std::string_view();
+      DirMeta m = t.dir ? dir_meta_[t.dir - 1] : DirMeta{};
+      std::string_view dx = m.xattrs ? std::string_view(saved_[m.xattrs - 1]) : std::string_view();
       InodeId id = tree_.node(now).inode;
-      if (!state_changed(tree_, t.inode, t.nlink, t.mode, t.uid, t.gid, dx, id)) {
+      if (!state_changed(tree_, t.inode, t.nlink, m.mode, m.uid, m.gid, dx, id)) {
         // Re-listed as it was (a copy-up, a reinstall): the content moved from the old file to
         // the new one, so neither counts bytes on another path (a new name of it, say).
         if (t.inode != id) neutral.push_back({t.inode, id});
@@ -348,17 +389,26 @@ void Merger::finish_layer(uint32_t layer, InodeId first_new) {
     if (c.change == PathChange::Modified && seen_twice(c.old_inode)) sort = true;
     if (c.change == PathChange::Removed && seen_twice(c.inode)) sort = true;
   }
-  if (sort)
+  std::vector<std::string> paths;  // of the changes, when sorted
+  if (sort) {
+    std::vector<std::string> by_touch(touched_.size());
+    for (const Change& c : out) path_of(c.touch, by_touch[c.touch]);
     std::sort(out.begin(), out.end(), [&](const Change& a, const Change& b) {
-      return touched_[a.touch].path < touched_[b.touch].path;
+      return by_touch[a.touch] < by_touch[b.touch];
     });
+    paths.reserve(out.size());
+    for (const Change& c : out) paths.push_back(std::move(by_touch[c.touch]));
+  }
   counted.assign(counted.size(), false);
   for (auto [o, n] : neutral) counted[o] = counted[n] = true;
   std::vector<LayerPathChange> listed;
   if (sink_) listed.reserve(out.size());
   LayerChangeStats& st = stats_[layer].changes;
-  for (const Change& c : out) {
-    std::string_view path = touched_[c.touch].path;
+  std::string scratch;
+  for (size_t n = 0; n < out.size(); ++n) {
+    const Change& c = out[n];
+    if (!sort) path_of(c.touch, scratch);
+    std::string_view path = sort ? std::string_view(paths[n]) : std::string_view(scratch);
     uint64_t added = 0, removed = 0;
     if (c.change != PathChange::Removed) {
       const Inode& n = tree_.inode(c.inode);
@@ -414,7 +464,11 @@ void Merger::finish_layer(uint32_t layer, InodeId first_new) {
   std::vector<Touched>().swap(touched_);
   std::vector<uint32_t>().swap(touched_index_);
   saved_.clear();
-  path_chunks_.clear();
+  dir_meta_.clear();
+  dirs_.clear();
+  dir_index_.clear();
+  last_dir_ = 0xffffffffu;
+  name_chunks_.clear();
   chunk_left_ = 0;
   chunk_pos_ = nullptr;
   if (sink_) sink_->layer_changes(tree_, std::move(listed));
@@ -466,6 +520,7 @@ void Merger::apply_entries(uint32_t layer, Source& src, size_t count, Diagnostic
   if (stats_.size() <= layer) stats_.resize(layer + 1);
   LayerMergeStats& st = stats_[layer];
   const InodeId first_new = static_cast<InodeId>(tree_.inode_count());
+  touched_.reserve(count);  // every entry touches a path (whiteouts and parents aside)
   std::string& p = scratch_;
 
   // Phase 1: whiteouts, which apply to what lower layers left, whatever their place in the stream.

@@ -27,6 +27,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -114,17 +115,24 @@ class Merger {
   using NodeId = FileTree::NodeId;
   /// The state of a path before the current layer touched it.
   struct Touch {
-    bool existed = false;
     InodeId inode = 0;
     uint32_t nlink = 0;  ///< of that inode, before the layer
-    // A directory is updated in place: its metadata before the layer.
-    uint32_t mode = 0, uid = 0, gid = 0;
-    uint32_t xattrs = 0;  ///< 1 + index in saved_ of its xattrs bytes; 0: none
+    uint32_t existed : 1 = 0;
+    uint32_t dir : 31 = 0;  ///< 1 + index in dir_meta_ (a directory, updated in place); 0: none
     uint32_t link = 0;    ///< 1 + index in saved_: the last entry was a hardlink to this name
   };
+  /// A directory's metadata before the layer.
+  struct DirMeta {
+    uint32_t mode = 0, uid = 0, gid = 0;
+    uint32_t xattrs = 0;  ///< 1 + index in saved_ of its xattrs bytes; 0: none
+  };
+  /// A touched path: its parent directory (interned per layer) and its name (in chunks).
   struct Touched {
-    std::string_view path;  ///< in paths_
+    uint32_t dir;
+    uint32_t name_len;
+    const char* name;
     Touch t;
+    std::string_view base() const { return {name, name_len}; }
   };
 
   template <class Source>
@@ -149,13 +157,21 @@ class Merger {
 
   FileTree& tree_;
   LayerChangeSink* sink_ = nullptr;
-  // The paths the current layer touched: their bytes in chunks that never move, an index by path.
+  // The paths the current layer touched, by directory and name: each directory's path once, the
+  // names in chunks that never move, an index by (directory, name).
   std::vector<Touched> touched_;
   std::vector<uint32_t> touched_index_;  ///< open addressing: 1 + index in touched_, 0 empty
-  std::vector<std::unique_ptr<char[]>> path_chunks_;
+  std::deque<std::string> dirs_;         ///< interned parent paths of the touched paths
+  std::unordered_map<std::string_view, uint32_t> dir_index_;
+  uint32_t last_dir_ = 0xffffffffu;
+  std::vector<std::unique_ptr<char[]>> name_chunks_;
   size_t chunk_left_ = 0;
   char* chunk_pos_ = nullptr;
+  uint32_t dir_id(std::string_view dir);
+  /// The canonical path of touched_[k], into `out`.
+  void path_of(uint32_t k, std::string& out) const;
   std::vector<std::string> saved_;  ///< xattrs and link names of touched paths (rare)
+  std::vector<DirMeta> dir_meta_;   ///< of touched directories that existed
   std::unordered_map<std::string, uint32_t, PathHash, std::equal_to<>> removed_by_;
   // The last parent resolved without a symlink (entries of a layer come directory by directory).
   std::string cache_parent_;

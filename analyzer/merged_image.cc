@@ -64,7 +64,8 @@ namespace {
 
 template <class Layer>
 std::unique_ptr<MergedImage> merge_layers(ImageInfo info, const std::vector<const Layer*>& layers,
-                                          Diagnostics& diag, LayerChangeSink* changes) {
+                                          Diagnostics& diag, LayerChangeSink* changes,
+                                          const std::function<void(size_t)>& merged) {
   auto img = std::make_unique<MergedImage>();
   img->info = std::move(info);
   size_t entries = 1;
@@ -80,6 +81,7 @@ std::unique_ptr<MergedImage> merge_layers(ImageInfo info, const std::vector<cons
                                                   : std::to_string(i);
       rethrow_with_context(img->info.source + ": layer " + d);
     }
+    if (merged) merged(i);
   }
   img->stats = m.stats();
   img->stats.resize(layers.size());
@@ -93,12 +95,13 @@ std::unique_ptr<MergedImage> merge_layers(ImageInfo info, const std::vector<cons
 std::unique_ptr<MergedImage> merge_image(ImageInfo info,
                                          const std::vector<const std::vector<LayerEntry>*>& layers,
                                          Diagnostics& diag, LayerChangeSink* changes) {
-  return merge_layers(std::move(info), layers, diag, changes);
+  return merge_layers(std::move(info), layers, diag, changes, {});
 }
 
 std::unique_ptr<MergedImage> merge_image(ImageInfo info, const std::vector<const PackedEntries*>& layers,
-                                         Diagnostics& diag, LayerChangeSink* changes) {
-  return merge_layers(std::move(info), layers, diag, changes);
+                                         Diagnostics& diag, LayerChangeSink* changes,
+                                         const std::function<void(size_t)>& merged) {
+  return merge_layers(std::move(info), layers, diag, changes, merged);
 }
 
 }  // namespace layerdiff

@@ -2,6 +2,7 @@
 // measured per layer (entries, written bytes) and the waste it saw.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -69,11 +70,13 @@ struct MergedImage {
 };
 
 /// Merges `layers` (parallel to info.layers, bottom first). Errors are rethrown as
-/// "<source>: layer <digest12>: <path>: <reason>".
+/// "<source>: layer <digest12>: <path>: <reason>". `merged(i)`, when given, is called once layer
+/// i is applied (its entries are not read again: the caller may free them).
 std::unique_ptr<MergedImage> merge_image(ImageInfo info,
                                          const std::vector<const std::vector<LayerEntry>*>& layers,
                                          Diagnostics& diag, LayerChangeSink* changes = nullptr);
 std::unique_ptr<MergedImage> merge_image(ImageInfo info, const std::vector<const PackedEntries*>& layers,
-                                         Diagnostics& diag, LayerChangeSink* changes = nullptr);
+                                         Diagnostics& diag, LayerChangeSink* changes = nullptr,
+                                         const std::function<void(size_t)>& merged = {});
 
 }  // namespace layerdiff

@@ -479,8 +479,20 @@ class Reader {
     std::vector<std::shared_ptr<const LayerData>> got(descs.size());
     std::vector<bool> fresh(descs.size(), false);
     std::vector<std::string> keys(descs.size()), need;
-    for (size_t i = 0; i < descs.size(); ++i) {
-      keys[i] = descs[i].digest.empty() ? diff_ids[i] : descs[i].digest;
+    for (size_t i = 0; i < descs.size(); ++i) keys[i] = descs[i].digest.empty() ? diff_ids[i] : descs[i].digest;
+    // The merged image may be cached whole (formats/image_cache.h): then no layer is read. Its
+    // blobs must still be there, of the sizes they had when they were verified.
+    std::shared_ptr<const CachedImage> merged;
+    std::string merged_key;
+    if (opt_.store) {
+      merged_key = merged_image_key(keys, diff_ids);
+      if (opt_.merged_cache) merged = opt_.store->find_merged(merged_key);
+      if (merged && merged->blobs.size() != descs.size()) merged = nullptr;
+      for (size_t i = 0; merged && i < descs.size(); ++i)
+        if (src_->member_size(descs[i].member) != static_cast<int64_t>(merged->blobs[i].compressed_size))
+          merged = nullptr;
+    }
+    for (size_t i = 0; i < descs.size() && !merged; ++i) {
       if (opt_.store) got[i] = opt_.store->find(keys[i]);
       // A layer known from the cache is not read again, but its blob must still be there, and
       // of the size the layer had when it was read and verified (a truncated copy is caught).
@@ -497,6 +509,8 @@ class Reader {
           fresh[i] = true;
         }
     }
+    std::vector<const LayerBlobInfo*> blob(descs.size());
+    for (size_t i = 0; i < descs.size(); ++i) blob[i] = merged ? &merged->blobs[i] : &got[i]->blob;
     // A layer from the cache was read under the limits of the run that cached it: judge it
     // against this run's, so that a warm run refuses what a cold one would.
     {
@@ -504,17 +518,17 @@ class Reader {
       lo.limits = opt_.limits;
       for (size_t i = 0; i < descs.size(); ++i) {
         if (!fresh[i])
-          check_layer_limits(got[i]->blob, lo,
+          check_layer_limits(*blob[i], lo,
                              src_->label() + ": layer " +
                                  short_digest(descs[i].digest.empty() ? diff_ids[i] : descs[i].digest));
-        lo.entries_before += got[i]->blob.entries;
-        lo.metadata_before += got[i]->blob.metadata_bytes;
+        lo.entries_before += blob[i]->entries;
+        lo.metadata_before += blob[i]->metadata_bytes;
       }
     }
     // The merge applies a layer once per mention: a manifest naming one layer many times costs
     // as much as that many layers.
     uint64_t merged_entries = 0;
-    for (auto& g : got) merged_entries += g->blob.entries;
+    for (const LayerBlobInfo* b : blob) merged_entries += b->entries;
     if (merged_entries > opt_.limits.max_entries)
       throw LimitError(src_->label() + ": the image's layers hold " +
                        std::to_string(merged_entries) + " entries, more than " +
@@ -528,33 +542,33 @@ class Reader {
                           " layers; created_by may be misattributed");
     for (size_t i = 0; i < descs.size(); ++i) {
       const LayerDesc& d = descs[i];
-      const auto& ld = got[i];
+      const LayerBlobInfo& b = *blob[i];
       LayerInfo li;
       li.index = static_cast<uint32_t>(i);
       // Legacy docker archives name no blob digest: an uncompressed layer's is its diff_id.
       li.digest = !d.digest.empty() ? d.digest
-                  : ld->blob.compression == Compression::None ? diff_ids[i]
-                                                              : ld->blob.blob_digest;
+                  : b.compression == Compression::None ? diff_ids[i]
+                                                       : b.blob_digest;
       li.diff_id = diff_ids[i];
       li.chain_id = i == 0 ? diff_ids[0]
                            : sha256_digest(img.info.layers[i - 1].chain_id + " " + diff_ids[i]);
       li.media_type = d.media_type;
-      li.compression = compression_name(ld->blob.compression);
-      li.compressed_size = ld->blob.compressed_size;
-      li.tar_size = ld->blob.tar_size;
-      li.entries = ld->blob.entries;
+      li.compression = compression_name(b.compression);
+      li.compressed_size = b.compressed_size;
+      li.tar_size = b.tar_size;
+      li.entries = b.entries;
       std::string lw = src_->label() + ": layer " + short_digest(li.digest);
       if (opt_.verify) {
-        if (!d.digest.empty() && d.digest.rfind("sha256:", 0) == 0 && ld->blob.blob_digest != d.digest)
+        if (!d.digest.empty() && d.digest.rfind("sha256:", 0) == 0 && b.blob_digest != d.digest)
           throw Error(lw + ": digest mismatch: the manifest says " + d.digest +
-                      ", the blob hashes to " + ld->blob.blob_digest);
-        if (ld->blob.diff_id != diff_ids[i])
+                      ", the blob hashes to " + b.blob_digest);
+        if (b.diff_id != diff_ids[i])
           throw Error(lw + ": diff_id mismatch: the config says " + diff_ids[i] +
-                      ", the uncompressed layer hashes to " + ld->blob.diff_id);
+                      ", the uncompressed layer hashes to " + b.diff_id);
       }
-      if (d.has_size && d.size != ld->blob.compressed_size)
+      if (d.has_size && d.size != b.compressed_size)
         throw Error(lw + ": size mismatch: the manifest says " + std::to_string(d.size) +
-                    " bytes, the blob has " + std::to_string(ld->blob.compressed_size));
+                    " bytes, the blob has " + std::to_string(b.compressed_size));
       while (h < img.info.history.size() && img.info.history[h].empty_layer) ++h;
       if (h < img.info.history.size()) {
         li.created_by = img.info.history[h].created_by;
@@ -562,10 +576,14 @@ class Reader {
         li.comment = img.info.history[h].comment;
         ++h;
       }
-      if (fresh[i] && opt_.store) opt_.store->put(keys[i], ld, opt_.verify);
+      if (fresh[i] && opt_.store) opt_.store->put(keys[i], got[i], opt_.verify);
       img.info.layers.push_back(std::move(li));
-      img.layers.push_back(ld);
+      if (!merged) img.layers.push_back(got[i]);
+      img.blobs.push_back(b);
     }
+    img.merged = std::move(merged);
+    // Every layer was verified just now or before it was cached: the merge may be cached too.
+    if (opt_.verify) img.merged_key = merged_key;
     img.warnings = std::move(warnings_);
   }
 
@@ -591,11 +609,29 @@ class Reader {
 
 }  // namespace
 
+std::unique_ptr<MergedImage> merge_loaded(LoadedImage&& li, Diagnostics& diag, LayerStore* store,
+                                          LayerChangeSink* changes) {
+  if (li.merged) {
+    for (const auto& w : li.merged->warnings) diag.warn(w);
+    return merged_image_from_cache(std::move(li.info), std::move(li.merged));
+  }
+  std::vector<const PackedEntries*> layers;
+  for (const auto& l : li.layers) layers.push_back(&l->entries);
+  size_t warned = diag.warnings.size();
+  auto img = merge_image(li.info, layers, diag, changes, [&](size_t i) { li.layers[i].reset(); });
+  if (store && !li.merged_key.empty())
+    store->put_merged(li.merged_key, *img, li.blobs,
+                      std::vector<std::string>(diag.warnings.begin() + static_cast<std::ptrdiff_t>(warned),
+                                               diag.warnings.end()));
+  return img;
+}
+
 LayerReadOptions layer_options(const ReadOptions& opt) {
   LayerReadOptions lo;
   lo.sha256 = opt.verify;
   lo.limits = opt.limits;
   lo.progress = opt.progress;
+  lo.contents = opt.store ? opt.store->contents() : std::make_shared<ContentPool>();
   return lo;
 }
 

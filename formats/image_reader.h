@@ -22,14 +22,26 @@ struct ReadOptions {
   bool verify = true;    ///< check blob sha256 against digests and diff_ids
   Limits limits;         ///< --max-entries, --max-layer-size, ... (formats/limits.h)
   LayerStore* store = nullptr;  ///< layers read once per run, and the on-disk layer cache
+  /// Take the merged image from the store's cache when it holds this image's layers (off: read
+  /// the layers, e.g. to list what each layer did).
+  bool merged_cache = true;
   Progress* progress = nullptr;  ///< where to report bytes and layers read
 };
 
 struct LoadedImage {
   ImageInfo info;
-  std::vector<std::shared_ptr<const LayerData>> layers;  ///< parallel to info.layers
+  std::vector<std::shared_ptr<const LayerData>> layers;  ///< parallel to info.layers; empty with `merged`
+  std::vector<LayerBlobInfo> blobs;                      ///< parallel to info.layers
   std::vector<std::string> warnings;
+  std::shared_ptr<const CachedImage> merged;  ///< the merged image from the cache, if it held it
+  std::string merged_key;  ///< the cache key of the merge; "" when it must not be stored (unverified)
 };
+
+/// The merged image: the one the cache held, else the merge of the layers (each freed as soon as
+/// it is applied, unless the store keeps it for another image), stored in the cache when every
+/// layer was verified. The merge's warnings go to `diag` (a cached image's too).
+std::unique_ptr<MergedImage> merge_loaded(LoadedImage&& li, Diagnostics& diag, LayerStore* store,
+                                          LayerChangeSink* changes = nullptr);
 
 /// Throws Error "<path>: …" naming the member or layer involved.
 LoadedImage read_image(const std::string& path, const ReadOptions& opt);

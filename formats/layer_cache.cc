@@ -13,10 +13,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <random>
 #include <vector>
 
 #include "formats/byte_source.h"
+#include "formats/cache_codec.h"
 #include "formats/limits.h"
 
 namespace layerdiff {
@@ -28,64 +30,11 @@ constexpr char kMagic[8] = {'L', 'D', 'L', 'A', 'Y', 'E', 'R', '3'};
 constexpr size_t kVersionLen = 16;  // hex digits of the reader version
 constexpr size_t kHeader = 8 + kVersionLen + 8 + 8;  // magic, version, payload size, XXH3-64 of payload
 
-void put_u64(std::string& o, uint64_t v) {
-  while (v >= 0x80) {
-    o += static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  o += static_cast<char>(v);
-}
-void put_str(std::string& o, const std::string& s) {
-  put_u64(o, s.size());
-  o += s;
-}
-void put_fixed(std::string& o, uint64_t v) {
-  for (int i = 0; i < 8; ++i) o += static_cast<char>((v >> (8 * i)) & 0xff);
-}
-uint64_t get_fixed(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-  return v;
-}
-
-struct Reader {
-  std::string_view in;
-  size_t pos = 0;
-  bool ok = true;
-  uint64_t u64() {
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos >= in.size()) {
-        ok = false;
-        return 0;
-      }
-      unsigned char c = static_cast<unsigned char>(in[pos++]);
-      v |= static_cast<uint64_t>(c & 0x7f) << shift;
-      if (!(c & 0x80)) return v;
-    }
-    ok = false;
-    return 0;
-  }
-  std::string str() {
-    uint64_t n = u64();
-    if (!ok || n > in.size() - pos) {
-      ok = false;
-      return {};
-    }
-    std::string s(in.substr(pos, n));
-    pos += n;
-    return s;
-  }
-  uint64_t fixed() {
-    if (in.size() - pos < 8) {
-      ok = false;
-      return 0;
-    }
-    uint64_t v = get_fixed(in.data() + pos);
-    pos += 8;
-    return v;
-  }
-};
+using codec::get_fixed;
+using codec::put_fixed;
+using codec::put_str;
+using codec::put_u64;
+using codec::Reader;
 
 }  // namespace
 
@@ -100,13 +49,26 @@ std::string encode_layer(const LayerData& l) {
   put_str(o, b.blob_digest);
   put_str(o, b.diff_id);
   put_u64(o, l.entries.size());
+  // Each content with the digest of its entry, so that a run keeps one copy of a content that
+  // several layers hold (formats/layer_reader.h, ContentPool).
+  std::vector<ContentDigest> digests;
+  {
+    PackedEntries::Cursor cur(l.entries);
+    LayerEntry e;
+    while (cur.next(e))
+      if (e.content) digests.push_back(e.digest);
+  }
   put_u64(o, l.entries.contents().size());
-  for (const auto& c : l.entries.contents()) put_str(o, *c);
+  for (size_t i = 0; i < l.entries.contents().size(); ++i) {
+    put_fixed(o, i < digests.size() ? digests[i].hi : 0);
+    put_fixed(o, i < digests.size() ? digests[i].lo : 0);
+    put_str(o, *l.entries.contents()[i]);
+  }
   o += l.entries.bytes();  // the packed entries as they are (analyzer/layer_entry.h)
   return o;
 }
 
-std::optional<LayerData> decode_layer(std::string_view payload) {
+std::optional<LayerData> decode_layer(std::string_view payload, ContentPool* pool) {
   Reader r{payload};
   LayerData l;
   LayerBlobInfo& b = l.blob;
@@ -126,7 +88,13 @@ std::optional<LayerData> decode_layer(std::string_view payload) {
   if (!r.ok || nc > n) return std::nullopt;
   std::vector<std::shared_ptr<const std::string>> contents;
   contents.reserve(nc);
-  for (uint64_t i = 0; i < nc && r.ok; ++i) contents.push_back(std::make_shared<const std::string>(r.str()));
+  for (uint64_t i = 0; i < nc && r.ok; ++i) {
+    ContentDigest d;
+    d.hi = r.fixed();
+    d.lo = r.fixed();
+    auto c = std::make_shared<const std::string>(r.str());
+    contents.push_back(pool ? pool->intern(d, std::move(c)) : std::move(c));
+  }
   if (!r.ok) return std::nullopt;
   auto entries = PackedEntries::from_bytes(std::string(payload.substr(r.pos)), n, std::move(contents));
   if (!entries) return std::nullopt;
@@ -140,6 +108,9 @@ LayerStore::LayerStore(std::string dir, uint64_t cap_bytes, std::string version)
   bool ok = version_.size() == kVersionLen;
   for (char ch : version_) ok = ok && ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'));
   if (!ok) dir_.clear();
+  // Merged images depend on the merge too; a store playing another reader version plays it for
+  // them as well.
+  merge_version_ = version_ == reader_version() ? merge_version() : version_;
 }
 
 std::string LayerStore::reader_version() { return LAYERDIFF_READER_VERSION; }
@@ -192,7 +163,7 @@ std::shared_ptr<const LayerData> LayerStore::find(const std::string& digest) {
     std::lock_guard<std::mutex> l(mu_);
     ++hits_;
     ++disk_hits_;
-    mem_[digest] = d;
+    if (keep_) mem_[digest] = d;
   }
   return d;
 }
@@ -200,7 +171,7 @@ std::shared_ptr<const LayerData> LayerStore::find(const std::string& digest) {
 void LayerStore::put(const std::string& digest, std::shared_ptr<const LayerData> layer,
                      bool verified) {
   if (digest.empty() || !layer) return;
-  {
+  if (keep_) {
     std::lock_guard<std::mutex> l(mu_);
     mem_[digest] = layer;
   }
@@ -234,7 +205,9 @@ std::optional<std::string> read_file(const std::string& p, uint64_t limit) {
 }
 
 /// Writes a file atomically (temporary name, rename): best effort, false on any failure.
-bool write_atomic(const std::string& dir, const std::string& p, std::string_view out) {
+/// Writes a file atomically (temporary name, rename) with `write(fd)`: best effort, false on any
+/// failure.
+bool write_atomic(const std::string& dir, const std::string& p, const std::function<bool(int)>& write) {
   std::string parent = dir.substr(0, dir.rfind('/'));
   if (!parent.empty()) ::mkdir(parent.c_str(), 0755);
   ::mkdir(dir.c_str(), 0700);
@@ -242,18 +215,25 @@ bool write_atomic(const std::string& dir, const std::string& p, std::string_view
   std::string tmp = dir + "/.tmp." + std::to_string(getpid()) + "." + std::to_string(rd());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return false;
-  size_t done = 0;
-  while (done < out.size()) {
-    ssize_t w = ::write(fd, out.data() + done, out.size() - done);
-    if (w <= 0) break;
-    done += static_cast<size_t>(w);
-  }
-  bool ok = done == out.size() && ::close(fd) == 0;
+  bool written = write(fd);
+  bool ok = ::close(fd) == 0 && written;
   if (!ok || ::rename(tmp.c_str(), p.c_str()) != 0) {
     ::unlink(tmp.c_str());
     return false;
   }
   return true;
+}
+
+bool write_atomic(const std::string& dir, const std::string& p, std::string_view out) {
+  return write_atomic(dir, p, [out](int fd) {
+    size_t done = 0;
+    while (done < out.size()) {
+      ssize_t w = ::write(fd, out.data() + done, out.size() - done);
+      if (w <= 0) return false;
+      done += static_cast<size_t>(w);
+    }
+    return true;
+  });
 }
 }  // namespace
 
@@ -302,7 +282,7 @@ std::shared_ptr<const LayerData> LayerStore::load(const std::string& digest) {
   if (version != version_ || size != buf.size() - kHeader) return nullptr;
   std::string_view payload(buf.data() + kHeader, size);
   if (XXH3_64bits(payload.data(), payload.size()) != sum) return nullptr;
-  auto d = decode_layer(payload);
+  auto d = decode_layer(payload, contents_.get());
   if (!d || d->blob.blob_digest != digest) return nullptr;  // a file for another key
   ::utimensat(AT_FDCWD, p.c_str(), nullptr, 0);            // recently used
   return std::make_shared<const LayerData>(std::move(*d));
@@ -322,6 +302,26 @@ void LayerStore::save(const std::string& digest, const LayerData& layer) {
   evict();
 }
 
+std::shared_ptr<const CachedImage> LayerStore::find_merged(const std::string& key) {
+  if (dir_.empty() || key.empty()) return nullptr;
+  for (char ch : key)
+    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) return nullptr;
+  std::string p = dir_ + "/merged-" + key + "." + merge_version_ + ".img";
+  auto c = load_merged_image(p, key, merge_version_);
+  if (c) ::utimensat(AT_FDCWD, p.c_str(), nullptr, 0);  // recently used
+  return c;
+}
+
+void LayerStore::put_merged(const std::string& key, const MergedImage& img,
+                            const std::vector<LayerBlobInfo>& blobs, const std::vector<std::string>& warnings) {
+  if (dir_.empty() || key.empty()) return;
+  for (char ch : key)
+    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) return;
+  std::string p = dir_ + "/merged-" + key + "." + merge_version_ + ".img";
+  auto write = [&](int fd) { return write_merged_image(fd, key, merge_version_, img, blobs, warnings); };
+  if (write_atomic(dir_, p, std::function<bool(int)>(write))) evict();
+}
+
 void LayerStore::evict() {
   DIR* d = ::opendir(dir_.c_str());
   if (!d) return;
@@ -338,7 +338,7 @@ void LayerStore::evict() {
       size_t k = std::strlen(suf);
       return n.size() > k && n.compare(n.size() - k, k, suf) == 0;
     };
-    if (!ends(".idx") && !ends(".json")) continue;
+    if (!ends(".idx") && !ends(".json") && !ends(".img")) continue;
     std::string p = dir_ + "/" + n;
     struct stat st{};
     if (::lstat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;

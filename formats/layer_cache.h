@@ -10,7 +10,8 @@
 // any byte never uses another's files. A file that is truncated, corrupt, of another version or
 // for another key is ignored and rewritten, never trusted. Entries are written only for layers whose blob sha256 and diff_id
 // were checked, so a tampered archive cannot poison the cache. The directory is capped
-// (least recently used files go first; a hit refreshes a file's mtime).
+// (least recently used files go first; a hit refreshes a file's mtime). Merged images are kept
+// in the same directory under the same rules (formats/image_cache.h).
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,7 @@
 #include <optional>
 #include <string>
 
+#include "formats/image_cache.h"
 #include "formats/image_source.h"
 
 namespace layerdiff {
@@ -54,9 +56,21 @@ class LayerStore {
   /// This build's reader version: 16 hex digits of a hash of the reader's sources.
   static std::string reader_version();
 
+  /// The merged image stored under `key` (formats/image_cache.h), or nullptr.
+  std::shared_ptr<const CachedImage> find_merged(const std::string& key);
+  /// Stores a merged image whose every layer was verified (best effort, like put()).
+  void put_merged(const std::string& key, const MergedImage& img, const std::vector<LayerBlobInfo>& blobs,
+                  const std::vector<std::string>& warnings);
+  /// Whether layers read in this run are kept in memory for another image of the run (a diff
+  /// reads the layers both images share once). Off: each layer is freed once merged.
+  void keep_in_memory(bool keep) { keep_ = keep; }
+
   /// Forgets the layers kept in memory for this run (the disk cache stays): call once every
   /// image is loaded, so the report does not hold every layer's entries beside the merged trees.
   void drop_memory();
+
+  /// Package database contents of this run, kept once each (formats/layer_reader.h).
+  const std::shared_ptr<ContentPool>& contents() const { return contents_; }
 
   uint64_t hits() const { return hits_; }
   uint64_t disk_hits() const { return disk_hits_; }
@@ -70,6 +84,9 @@ class LayerStore {
   std::string dir_;
   uint64_t cap_;
   std::string version_;
+  std::string merge_version_;  ///< of merged images (image_cache.h)
+  std::shared_ptr<ContentPool> contents_ = std::make_shared<ContentPool>();
+  bool keep_ = true;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<const LayerData>> mem_;
   uint64_t hits_ = 0, disk_hits_ = 0;
@@ -77,7 +94,8 @@ class LayerStore {
 
 /// Serialises a layer (exposed for tests): the payload of a cache file.
 std::string encode_layer(const LayerData& layer);
-/// Parses what encode_layer wrote; nullopt for anything malformed (never throws).
-std::optional<LayerData> decode_layer(std::string_view payload);
+/// Parses what encode_layer wrote; nullopt for anything malformed (never throws). Contents go
+/// through `pool` when given.
+std::optional<LayerData> decode_layer(std::string_view payload, ContentPool* pool = nullptr);
 
 }  // namespace layerdiff

@@ -82,6 +82,15 @@ bool keep_package_db(std::atomic<uint64_t>& used, uint64_t size) {
 
 }  // namespace
 
+std::shared_ptr<const std::string> ContentPool::intern(const ContentDigest& d,
+                                                      std::shared_ptr<const std::string> c) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto& slot = kept_[{d, c->size()}];
+  if (auto kept = slot.lock()) return kept;
+  slot = c;
+  return c;
+}
+
 void check_layer_limits(const LayerBlobInfo& info, const LayerReadOptions& opt, const std::string& what) {
   const Limits& lim = opt.limits;
   if (lim.max_layer_size && info.tar_size > lim.max_layer_size)
@@ -145,7 +154,7 @@ LayerBlobInfo read_layer(ByteSource& blob, const LayerReadOptions& opt, const st
           auto content = std::make_shared<std::string>();
           content->reserve(h.size);
           e.digest = hash_content(tr, h.size, content.get());
-          e.content = std::move(content);
+          e.content = opt.contents ? opt.contents->intern(e.digest, std::move(content)) : std::move(content);
         } else {
           e.digest = hash_content(tr, h.size);
         }

@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 
@@ -17,6 +19,18 @@ namespace layerdiff {
 
 class Progress;  // formats/progress.h
 
+/// Package database contents read in a run, by content digest and size: a file that several
+/// layers hold unchanged (every layer that re-lists the dpkg database) is kept once.
+class ContentPool {
+ public:
+  /// The content already kept with this digest and size, else `c` (now kept too).
+  std::shared_ptr<const std::string> intern(const ContentDigest& d, std::shared_ptr<const std::string> c);
+
+ private:
+  std::mutex mu_;
+  std::map<std::pair<ContentDigest, uint64_t>, std::weak_ptr<const std::string>> kept_;
+};
+
 struct LayerReadOptions {
   bool sha256 = true;  ///< compute blob and diff_id sha256 (for verification)
   Limits limits;
@@ -28,6 +42,8 @@ struct LayerReadOptions {
   /// Package database content kept so far by every layer read with (a copy of) these options:
   /// bounded by limits::kMaxPackageDbTotalBytes.
   std::shared_ptr<std::atomic<uint64_t>> package_db_bytes = std::make_shared<std::atomic<uint64_t>>(0);
+  /// Where package database contents are shared (null: each kept apart).
+  std::shared_ptr<ContentPool> contents;
 };
 
 struct LayerBlobInfo {

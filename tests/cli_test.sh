@@ -232,6 +232,38 @@ check_golden "inspect --format markdown oci-after.tar = golden/inspect-oci-after
 run inspect --format md "$F/oci-after.tar"
 check_golden "inspect --format md (alias) oci-after.tar = golden/inspect-oci-after.md" "$GOLD/inspect-oci-after.md"
 
+# The merged-image cache: a warm run (the merged tree mapped from the cache, no layer read)
+# prints what the cold run printed, for every command and format; ls --layer still reads the
+# layers (it lists what each did); a run without verification stores no merge.
+mkdir -p "$TMP/warm"
+same_warm=1
+for args in "inspect --format json" "inspect --by package" "ls" "ls --format json" "ls --layer all" \
+            "check --max-size 1GB --baseline $F/oci-gzip.tar"; do
+  # shellcheck disable=SC2086
+  "$BIN" $args --cache-dir "$TMP/warm/c" "$F/oci-after.tar" >"$TMP/warm/cold" 2>&1
+  # shellcheck disable=SC2086
+  "$BIN" $args --cache-dir "$TMP/warm/c" "$F/oci-after.tar" >"$TMP/warm/warm" 2>&1
+  if ! cmp -s "$TMP/warm/cold" "$TMP/warm/warm"; then
+    same_warm=0
+    fail "warm $args prints what the cold run printed" "$(diff "$TMP/warm/cold" "$TMP/warm/warm" | head -n 3)"
+  fi
+done
+"$BIN" "$F/oci-gzip.tar" "$F/oci-after.tar" --format json --cache-dir "$TMP/warm/c" >"$TMP/warm/cold" 2>&1
+"$BIN" "$F/oci-gzip.tar" "$F/oci-after.tar" --format json --cache-dir "$TMP/warm/c" >"$TMP/warm/warm" 2>&1
+cmp -s "$TMP/warm/cold" "$TMP/warm/warm" || { same_warm=0; fail "a warm diff prints what the cold diff printed"; }
+merged=$(find "$TMP/warm/c" -name 'merged-*.img' | wc -l)
+if [[ $same_warm -eq 1 && $merged -eq 2 ]]; then
+  pass "warm runs (merged images from the cache) print what cold runs printed"
+else
+  fail "warm runs (merged images from the cache) print what cold runs printed" "same=$same_warm, $merged merged images cached (want 2)"
+fi
+run inspect --no-verify --cache-dir "$TMP/warm/nv" "$F/docker.tar"
+if [[ $rc -eq 0 && -z $(find "$TMP/warm/nv" -name 'merged-*.img' 2>/dev/null) ]]; then
+  pass "inspect --no-verify stores no merged image"
+else
+  fail "inspect --no-verify stores no merged image" "exit $rc; $(ls "$TMP/warm/nv" 2>&1 | head -n 3)"
+fi
+
 ############################################################################
 # ls --format json: one JSON object per line, same rows as the table
 ############################################################################

@@ -5,6 +5,8 @@
 #   * one byte changed in one file, a file renamed, or another compiler (SALT) gives another;
 #   * the build's generated HEADER holds the version of the sources as they are now (the build
 #     regenerated it after the last change to any of FILE...).
+# MACRO (environment, default LAYERDIFF_READER_VERSION) is the version HEADER defines: the same
+# script makes the merged-image cache's LAYERDIFF_MERGE_VERSION from a larger set of files.
 set -u
 if [[ $# -lt 6 ]]; then
   echo "usage: $0 CMAKE SCRIPT ROOT HEADER SALT FILE..." >&2
@@ -12,6 +14,7 @@ if [[ $# -lt 6 ]]; then
 fi
 cmake=$1 script=$2 root=$3 header=$4 salt=$5
 shift 5
+macro=${MACRO:-LAYERDIFF_READER_VERSION}
 BIN=/bin/false OUT=/dev/null ERR=/dev/null
 # shellcheck source=tests/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -22,8 +25,8 @@ trap 'rm -rf "$tmp"' EXIT
 version() {
   local r=$1 s=$2
   shift 2
-  "$cmake" -DOUT="$tmp/v.h" -DROOT="$r" -DSALT="$s" -P "$script" "$@" >/dev/null 2>"$tmp/err" &&
-    sed -n 's/^#define LAYERDIFF_READER_VERSION "\([0-9a-f]*\)"$/\1/p' "$tmp/v.h"
+  "$cmake" -DOUT="$tmp/v.h" -DROOT="$r" -DSALT="$s" -DMACRO="$macro" -P "$script" "$@" >/dev/null 2>"$tmp/err" &&
+    sed -n "s/^#define $macro \"\([0-9a-f]*\)\"\$/\1/p" "$tmp/v.h"
 }
 expect() {  # expect NAME CONDITION_TEXT A B (A == B or A != B)
   local name=$1 op=$2 a=$3 b=$4
@@ -48,7 +51,7 @@ v5=$(version "$tmp/src" clang "$tmp/src/formats/a.cc" "$tmp/src/formats/c.cc")
 expect "another compiler: another version" differ "$v4" "$v5"
 
 # The build's header is up to date with the sources it was built from.
-built=$(sed -n 's/^#define LAYERDIFF_READER_VERSION "\([0-9a-f]*\)"$/\1/p' "$header")
+built=$(sed -n "s/^#define $macro \"\([0-9a-f]*\)\"\$/\1/p" "$header")
 now=$(version "$root" "$salt" "$@")
-expect "the build's reader version is that of the current sources ($# files)" same "$built" "$now"
+expect "the build's $macro is that of the current sources ($# files)" same "$built" "$now"
 summary
