@@ -110,7 +110,9 @@ TreePair pair_trees(const MergedImage& before, const MergedImage& after) {
   p.before = listing(before.tree);
   p.after = listing(after.tree);
   // Carriers: a name both images have, holding the same content, carries the file in both.
-  std::unordered_map<const Inode*, size_t> carrier_b, carrier_a;  // inode -> row index
+  constexpr uint32_t kNoRow = 0xffffffffu;
+  std::vector<uint32_t> carrier_b(before.tree.inode_count(), kNoRow),
+      carrier_a(after.tree.inode_count(), kNoRow);  // inode -> row index
   const auto& A = p.before;
   const auto& B = p.after;
   for (size_t i = 0, j = 0; i < A.size() && j < B.size();) {
@@ -120,20 +122,21 @@ TreePair pair_trees(const MergedImage& before, const MergedImage& after) {
     const Inode* x = A[i].inode;
     const Inode* y = B[j].inode;
     if (x->type == EntryType::File && y->type == EntryType::File && x->size == y->size &&
-        x->digest == y->digest && !carrier_b.count(x) && !carrier_a.count(y)) {
-      carrier_b[x] = i;
-      carrier_a[y] = j;
+        x->digest == y->digest && carrier_b[A[i].id] == kNoRow && carrier_a[B[j].id] == kNoRow) {
+      carrier_b[A[i].id] = static_cast<uint32_t>(i);
+      carrier_a[B[j].id] = static_cast<uint32_t>(j);
     }
     ++i;
     ++j;
   }
-  auto bytes = [](const std::vector<ListingRow>& rows, std::unordered_map<const Inode*, size_t>& carrier) {
+  auto bytes = [](const std::vector<ListingRow>& rows, std::vector<uint32_t>& carrier) {
     std::vector<uint64_t> v(rows.size(), 0);
     for (size_t i = 0; i < rows.size(); ++i) {
       const Inode* n = rows[i].inode;
       if (n->type != EntryType::File) continue;
-      auto [it, fresh] = carrier.try_emplace(n, i);  // else: the first name in path order
-      if (it->second == i) v[i] = n->size;
+      uint32_t& c = carrier[rows[i].id];
+      if (c == kNoRow) c = static_cast<uint32_t>(i);  // else: the first name in path order
+      if (c == i) v[i] = n->size;
     }
     return v;
   };

@@ -18,17 +18,27 @@ struct RollNode {
 /// Adds every path's bytes (the carrier rule of diff.h) to the rollup, to `depth` levels.
 void add_rows(RollNode& root, const std::vector<ListingRow>& rows, const std::vector<uint64_t>& bytes,
               bool is_after, int depth) {
+  std::string prefix;
   for (size_t i = 0; i < rows.size(); ++i) {
     if (bytes[i] == 0) continue;
     RollNode* n = &root;
     (is_after ? n->after : n->before) += bytes[i];
-    auto parts = split_path(std::string_view(rows[i].path).substr(1));
-    std::string prefix;
-    for (int k = 0; k < depth && k < static_cast<int>(parts.size()); ++k) {
-      prefix += "/";
-      prefix += parts[k];
-      n = &n->children[prefix];
-      (is_after ? n->after : n->before) += bytes[i];
+    std::string_view path = std::string_view(rows[i].path).substr(1);
+    prefix.clear();
+    int k = 0;
+    for (size_t a = 0; a < path.size() && k < depth;) {  // the components, as split_path gives them
+      size_t b = path.find('/', a);
+      if (b == std::string_view::npos) b = path.size();
+      if (b > a) {
+        ++k;
+        prefix += '/';
+        prefix.append(path, a, b - a);
+        auto it = n->children.find(prefix);
+        if (it == n->children.end()) it = n->children.emplace(prefix, RollNode{}).first;
+        n = &it->second;
+        (is_after ? n->after : n->before) += bytes[i];
+      }
+      a = b + 1;
     }
   }
 }

@@ -67,6 +67,8 @@ FileTree& FileTree::operator=(FileTree&& o) noexcept {
   nodes_ = std::move(o.nodes_);
   first_ = std::move(o.first_);
   keep_ = std::move(o.keep_);
+  find_index_ = std::move(o.find_index_);
+  finds_ = o.finds_;
   view_ = o.view_;
   inodes_view_ = o.inodes_view_;
   if (!keep_) {
@@ -472,11 +474,41 @@ const Node* FileTree::find(std::string_view p) const {
     for (auto part : split_path(p)) c += (c.empty() ? "" : "/") + std::string(part);
     return find(c);
   }
-  size_t lo = 0, hi = view_.nodes.size();
+  // Many lookups (a package database names every file) go through a hash index of the rows;
+  // the first few through a binary search.
+  const size_t n = view_.nodes.size();
+  for (size_t k = last_found_ + 1; k < n && k <= last_found_ + 2; ++k)
+    if (canonical(k) == p) {
+      last_found_ = k;
+      return &view_.nodes[k];
+    }
+  if (find_index_.empty() && ++finds_ > 64 && n > 0) {
+    size_t cap = 1024;
+    while (cap < 2 * n) cap *= 2;
+    find_index_.assign(cap, 0);
+    for (size_t i = 0; i < n; ++i) {
+      size_t s = std::hash<std::string_view>{}(canonical(i)) & (cap - 1);
+      while (find_index_[s]) s = (s + 1) & (cap - 1);
+      find_index_[s] = static_cast<uint32_t>(i + 1);
+    }
+  }
+  if (!find_index_.empty()) {
+    size_t mask = find_index_.size() - 1;
+    for (size_t s = std::hash<std::string_view>{}(p) & mask; find_index_[s]; s = (s + 1) & mask)
+      if (canonical(find_index_[s] - 1) == p) {
+        last_found_ = find_index_[s] - 1;
+        return &view_.nodes[last_found_];
+      }
+    return nullptr;
+  }
+  size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
     int c = canonical(mid).compare(p);
-    if (c == 0) return &view_.nodes[mid];
+    if (c == 0) {
+      last_found_ = mid;
+      return &view_.nodes[mid];
+    }
     if (c < 0) lo = mid + 1;
     else hi = mid;
   }

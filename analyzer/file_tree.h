@@ -254,6 +254,10 @@ class FileTree {
   std::vector<Node> nodes_;
   std::vector<uint8_t> first_;
   std::shared_ptr<const void> keep_;
+  /// find()'s hash index of the frozen rows (1 + row; 0 empty), made once find() is used often.
+  mutable std::vector<uint32_t> find_index_;
+  mutable uint32_t finds_ = 0;
+  mutable size_t last_found_ = 0;  ///< lookups often come in path order: the rows after it first
   FrozenTreeView view_;
   std::span<const Inode> inodes_view_;
 };

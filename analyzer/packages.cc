@@ -1,6 +1,7 @@
 #include "analyzer/packages.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -363,7 +364,10 @@ PackageReport build_package_report(const MergedImage& img) {
 
   // 2. Packages and the paths each lists (npm: the directory it owns).
   std::vector<Pkg> pkgs;
-  std::vector<std::vector<std::string>> claims;  // parallel to pkgs: canonical-ish paths
+  // Parallel to pkgs: canonical-ish paths, into the databases' content (which the tree keeps for
+  // the report's life), the diversions below, or `owned` for paths made up here.
+  std::vector<std::vector<std::string_view>> claims;
+  std::deque<std::string> owned;
   std::unordered_map<std::string, uint32_t> npm_dirs;
   auto add = [&](Ecosystem eco, std::string name, std::string key, std::string version,
                  std::string where) {
@@ -385,11 +389,13 @@ PackageReport build_package_report(const MergedImage& img) {
     });
   }
   auto dpkg_claim = [&](uint32_t p, const std::string& bare, std::string_view listed) {
-    std::string path(strip_raw(listed));
+    std::string_view path = strip_raw(listed);
     if (path.empty() || path == ".") return;
-    auto dv = diversions.find(path);
-    if (dv != diversions.end() && dv->second.second != bare) path = dv->second.first;
-    claims[p].push_back(std::move(path));
+    if (!diversions.empty()) {
+      auto dv = diversions.find(path);
+      if (dv != diversions.end() && dv->second.second != bare) path = dv->second.first;
+    }
+    claims[p].push_back(path);
   };
   if (const auto* st = content_of(DbKind::DpkgStatus, "var/lib/dpkg/status")) {
     std::map<std::string, std::string_view, std::less<>> lists;  // stem -> content
@@ -444,7 +450,7 @@ PackageReport build_package_report(const MergedImage& img) {
     auto& c = kv.second;
     uint32_t p = kNone;
     std::string name, version, dir;
-    std::vector<std::string> files;
+    std::vector<std::string_view> files;
     auto flush = [&] {
       if (!name.empty()) {
         p = add(Ecosystem::Apk, name, name, version, path);
@@ -464,7 +470,10 @@ PackageReport build_package_report(const MergedImage& img) {
         case 'P': name = v; break;
         case 'V': version = v; break;
         case 'F': dir = v; break;
-        case 'R': files.push_back(dir.empty() ? std::string(v) : dir + "/" + std::string(v)); break;
+        case 'R':
+          owned.push_back(dir.empty() ? std::string(v) : dir + "/" + std::string(v));
+          files.push_back(owned.back());
+          break;
         default: break;
       }
     });
@@ -489,7 +498,8 @@ PackageReport build_package_report(const MergedImage& img) {
       for_lines(c, [&](std::string_view line) {
         std::string f = k == DbKind::PyRecord ? csv_first(line) : std::string(trim(line));
         if (f.empty()) return;
-        claims[p].push_back(f[0] == '/' ? f : base + "/" + f);
+        owned.push_back(f[0] == '/' ? f : base + "/" + f);
+        claims[p].push_back(owned.back());
       });
     }
   }
@@ -518,7 +528,7 @@ PackageReport build_package_report(const MergedImage& img) {
   std::vector<uint32_t> owner(t.inode_count(), kNone);
   std::vector<uint8_t> contested(t.inode_count(), 0);
   for (uint32_t p = 0; p < pkgs.size(); ++p) {
-    for (const std::string& path : claims[p]) {
+    for (std::string_view path : claims[p]) {
       const Node* n = t.resolve(path);
       if (!n || t.inode(n->inode).type != EntryType::File) continue;
       uint32_t& o = owner[n->inode];

@@ -529,6 +529,9 @@ int run(int argc, char** argv) {
   }
 
   o.read.verify = !o.no_verify;
+  // Plain `ls` shows no digest and no package: unverified, its layers are read for their
+  // headers alone (file data is skipped, a seek in an uncompressed archive).
+  if (ls->parsed() && o.layer.empty() && o.format != "json") o.read.content = false;
   std::string cache_dir = o.no_cache ? std::string()
                                      : (o.cache_dir.empty() ? LayerStore::default_dir() : o.cache_dir);
   std::string unwritable = LayerStore(cache_dir).check_writable();

@@ -84,6 +84,8 @@ class HashingSource : public ByteSource {
   HashingSource(ByteSource& in, bool sha256);
   ~HashingSource() override;
   size_t read(void* buf, size_t n) override;
+  /// Not hashing: skips in the source (a seek where it can), counting what was skipped.
+  uint64_t skip(uint64_t n) override;
   /// Reads what is left, so that the count and digest cover the whole stream.
   void drain();
   uint64_t count() const { return count_; }

@@ -204,6 +204,18 @@ namespace layerdiff {
 size_t InflationGuard::read(void* buf, size_t n) {
   size_t got = out_.read(buf, n);
   count_ += got;
+  check();
+  return got;
+}
+
+uint64_t InflationGuard::skip(uint64_t n) {
+  uint64_t got = out_.skip(n);
+  count_ += got;
+  check();
+  return got;
+}
+
+void InflationGuard::check() const {
   if (max_out_ && count_ > max_out_)
     throw LimitError(what_ + ": more than " + std::to_string(max_out_) +
                      " bytes uncompressed" + limit_hint("--max-layer-size"));
@@ -211,7 +223,6 @@ size_t InflationGuard::read(void* buf, size_t n) {
     throw LimitError(what_ + ": expands more than " + std::to_string(max_ratio_) +
                      " times past the first " + std::to_string(limits::kRatioFloorBytes >> 20) +
                      " MiB, a decompression bomb?" + limit_hint("--max-ratio"));
-  return got;
 }
 
 }  // namespace layerdiff

@@ -29,9 +29,12 @@ class InflationGuard : public ByteSource {
                  uint64_t max_ratio, std::string what)
       : out_(out), in_(compressed), max_out_(max_out), max_ratio_(max_ratio), what_(std::move(what)) {}
   size_t read(void* buf, size_t n) override;
+  /// Skips in the stream below (a seek for an uncompressed one), with the same limits as read.
+  uint64_t skip(uint64_t n) override;
   uint64_t count() const { return count_; }
 
  private:
+  void check() const;
   ByteSource& out_;
   const HashingSource& in_;
   uint64_t max_out_, max_ratio_;

@@ -629,6 +629,7 @@ std::unique_ptr<MergedImage> merge_loaded(LoadedImage&& li, Diagnostics& diag, L
 LayerReadOptions layer_options(const ReadOptions& opt) {
   LayerReadOptions lo;
   lo.sha256 = opt.verify;
+  lo.content = opt.content || opt.verify;
   lo.limits = opt.limits;
   lo.progress = opt.progress;
   lo.contents = opt.store ? opt.store->contents() : std::make_shared<ContentPool>();

@@ -20,6 +20,9 @@ struct ReadOptions {
   std::string image;     ///< --image REF: which image of a multi-image archive ("" = the only one)
   std::string platform;  ///< --platform os/arch[/variant] ("" = default)
   bool verify = true;    ///< check blob sha256 against digests and diff_ids
+  /// Hash file contents and keep package databases (LayerReadOptions::content); off only
+  /// without verify, for output that shows neither (plain `ls`).
+  bool content = true;
   Limits limits;         ///< --max-entries, --max-layer-size, ... (formats/limits.h)
   LayerStore* store = nullptr;  ///< layers read once per run, and the on-disk layer cache
   /// Take the merged image from the store's cache when it holds this image's layers (off: read

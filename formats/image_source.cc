@@ -274,6 +274,10 @@ class TarArchiveSource : public ImageSource {
     }
     bool in_place = std::all_of(jobs.begin(), jobs.end(), [](auto& j) { return j.second->has_offset; });
     if (in_place) {
+      // Largest first: two threads finish together instead of one reading the biggest layer
+      // alone at the end (longest-processing-time order).
+      std::stable_sort(jobs.begin(), jobs.end(),
+                       [](const auto& a, const auto& b) { return a.second->size > b.second->size; });
       int fd = -1;
       if (!in_memory_) {
         fd = ::open(label_.c_str(), O_RDONLY | O_CLOEXEC);

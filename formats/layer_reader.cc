@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <cstring>
+#include <optional>
 
 #include "analyzer/error.h"
 #include "analyzer/packages.h"
@@ -121,9 +122,15 @@ LayerBlobInfo read_layer(ByteSource& blob, const LayerReadOptions& opt, const st
   InflationGuard guard(*dec, stored, lim.max_layer_size,
                        info.compression == Compression::None ? 0 : lim.max_ratio, what);
   // Reading, the stored sha256 and decompression run on a worker; parsing and the diff_id
-  // sha256 here. `stored` is drained into its digest on the worker once the tar ends.
-  PrefetchSource pre(guard, [&] { stored.drain(); });
-  HashingSource tar(pre, opt.sha256 && info.compression != Compression::None);
+  // sha256 here. `stored` is drained into its digest on the worker once the tar ends. Without
+  // digests or contents an uncompressed layer is read for its headers alone, here: the tar
+  // reader skips file data, and every source below it seeks.
+  const bool content = opt.content || opt.sha256;  // verifying reads every byte anyway
+  const bool headers_only = !content && info.compression == Compression::None;
+  std::optional<PrefetchSource> pre;
+  if (!headers_only) pre.emplace(guard, [&] { stored.drain(); });
+  HashingSource tar(pre ? static_cast<ByteSource&>(*pre) : guard,
+                    opt.sha256 && info.compression != Compression::None);
   PeekSource tpeek(tar);
   std::string_view head = tpeek.peek(512);
   if (!head.empty()) {
@@ -150,7 +157,9 @@ LayerBlobInfo read_layer(ByteSource& blob, const LayerReadOptions& opt, const st
       e.xattrs = std::move(h.xattrs);
       if (e.type == EntryType::File) {
         e.size = h.size;
-        if (is_package_db_path(e.path) && keep_package_db(*opt.package_db_bytes, h.size)) {
+        if (!content) {
+          // neither digest nor content: the next header skips the data
+        } else if (is_package_db_path(e.path) && keep_package_db(*opt.package_db_bytes, h.size)) {
           auto content = std::make_shared<std::string>();
           content->reserve(h.size);
           e.digest = hash_content(tr, h.size, content.get());
@@ -172,7 +181,8 @@ LayerBlobInfo read_layer(ByteSource& blob, const LayerReadOptions& opt, const st
     }
   }
   tar.drain();
-  pre.join();
+  if (pre) pre->join();
+  else stored.drain();
   info.compressed_size = stored.count();
   info.tar_size = tar.count();
   info.blob_digest = stored.digest();

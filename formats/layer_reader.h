@@ -1,6 +1,7 @@
 // layer_reader.h: one layer blob (uncompressed, gzip or zstd tar) -> LayerEntry values pushed into
 // an EntrySink, with the blob's digests and sizes. Every byte of the blob is read, so the sha256
-// of the compressed blob and of the uncompressed tar (the diff_id) cover all of it.
+// of the compressed blob and of the uncompressed tar (the diff_id) cover all of it; only a read
+// that asks for neither digests nor contents skips file data.
 #pragma once
 
 #include <atomic>
@@ -33,6 +34,10 @@ class ContentPool {
 
 struct LayerReadOptions {
   bool sha256 = true;  ///< compute blob and diff_id sha256 (for verification)
+  /// Hash file contents (LayerEntry::digest) and keep package databases. Off (only without
+  /// sha256): the entries' metadata alone; an uncompressed layer's file data is then skipped
+  /// (seeked past where the source can), not read. Such a layer must not be cached.
+  bool content = true;
   Limits limits;
   /// Entries and metadata bytes earlier layers of the same image (archive) already hold in
   /// memory: a layer may only add what is left of Limits::max_entries / max_metadata_bytes.

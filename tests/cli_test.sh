@@ -257,6 +257,14 @@ if [[ $same_warm -eq 1 && $merged -eq 2 ]]; then
 else
   fail "warm runs (merged images from the cache) print what cold runs printed" "same=$same_warm, $merged merged images cached (want 2)"
 fi
+# Plain `ls --no-verify` reads layers for their headers alone (file data skipped): the same listing.
+same_ls=1
+for f in "$F"/*.tar "$F"/docker.tar.gz "$F"/oci-gzip.tar.zst "$F"/oci "$F"/oci-uncompressed; do
+  "$BIN" ls --no-cache "$f" >"$TMP/warm/ls1" 2>&1
+  "$BIN" ls --no-cache --no-verify "$f" >"$TMP/warm/ls2" 2>&1
+  cmp -s "$TMP/warm/ls1" "$TMP/warm/ls2" || { same_ls=0; fail "ls --no-verify $f lists what ls lists"; }
+done
+[[ $same_ls -eq 1 ]] && pass "ls --no-verify (headers only) lists what ls lists, on every fixture"
 run inspect --no-verify --cache-dir "$TMP/warm/nv" "$F/docker.tar"
 if [[ $rc -eq 0 && -z $(find "$TMP/warm/nv" -name 'merged-*.img' 2>/dev/null) ]]; then
   pass "inspect --no-verify stores no merged image"

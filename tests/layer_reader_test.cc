@@ -123,3 +123,66 @@ TEST(LayerReader, CorruptInputIsAnError) {
 
 }  // namespace
 }  // namespace layerdiff::test
+
+namespace layerdiff::test {
+namespace {
+
+/// A source that counts the bytes it hands out by read() (skipped bytes are not read).
+class CountingSource : public ByteSource {
+ public:
+  explicit CountingSource(std::string_view data) : m_(data) {}
+  size_t read(void* buf, size_t n) override {
+    size_t got = m_.read(buf, n);
+    read_ += got;
+    return got;
+  }
+  uint64_t skip(uint64_t n) override { return m_.skip(n); }
+  uint64_t bytes_read() const { return read_; }
+
+ private:
+  MemorySource m_;
+  uint64_t read_ = 0;
+};
+
+// Without digests or contents (plain `ls --no-verify`), an uncompressed layer is read for its
+// headers: the same entries but for their digests, the same sizes, and the file data skipped.
+TEST(LayerReader, HeadersOnlySkipsFileDataOfAnUncompressedLayer) {
+  std::vector<LayerEntry> es = {D("d"), F("d/big", std::string(4 << 20, 'x')), F("d/small", "abc"),
+                                L("d/lnk", "big"), H("d/hl", "d/big")};
+  std::vector<std::string> contents = {"", std::string(4 << 20, 'x'), "abc", "", ""};
+  const std::string tar = make_tar(es, contents);
+  Read full = read(tar);
+  LayerReadOptions o;
+  o.sha256 = false;
+  o.content = false;
+  CountingSource in(tar);
+  VectorSink s;
+  LayerBlobInfo info = read_layer(in, o, "t.tar: layer x", s);
+  EXPECT_LT(in.bytes_read(), tar.size() / 4) << "the 4 MiB file was read, not skipped";
+  EXPECT_EQ(info.tar_size, tar.size());
+  EXPECT_EQ(info.compressed_size, tar.size());
+  EXPECT_EQ(info.entries, full.info.entries);
+  ASSERT_EQ(s.entries.size(), full.entries.size());
+  for (size_t i = 0; i < s.entries.size(); ++i) {
+    EXPECT_EQ(s.entries[i].path, full.entries[i].path);
+    EXPECT_EQ(s.entries[i].type, full.entries[i].type);
+    EXPECT_EQ(s.entries[i].size, full.entries[i].size);
+    EXPECT_EQ(s.entries[i].link, full.entries[i].link);
+    EXPECT_EQ(s.entries[i].digest, ContentDigest{});
+  }
+  // A layer cut inside the big file's data is still an error.
+  CountingSource cut(std::string_view(tar).substr(0, tar.size() / 2));
+  VectorSink s2;
+  EXPECT_THROW(read_layer(cut, o, "t.tar: layer x", s2), Error);
+  // With verification every byte is read.
+  LayerReadOptions v;
+  v.content = false;  // ignored: sha256 needs the data
+  CountingSource all(tar);
+  VectorSink s3;
+  read_layer(all, v, "t.tar: layer x", s3);
+  EXPECT_EQ(all.bytes_read(), tar.size());
+  EXPECT_EQ(s3.entries[1].digest, full.entries[1].digest);
+}
+
+}  // namespace
+}  // namespace layerdiff::test
