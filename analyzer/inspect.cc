@@ -9,32 +9,49 @@
 namespace layerdiff {
 namespace {
 
+/// A file within the rollup's depth is a row of its directory: kept as (size, row index) and
+/// named only when it is among the rows shown (a flat image has a million of them).
+struct Leaf {
+  uint64_t size;
+  uint32_t row;
+};
+
 struct DirNode {
   uint64_t bytes = 0, files = 0;
   std::map<std::string, DirNode, std::less<>> children;  ///< display path -> node
+  std::vector<Leaf> leaves;                               ///< files directly in it
 };
 
-void cut(std::vector<SizeRow>& rows, size_t top);
-
-std::vector<SizeRow> dir_rows(const DirNode& n, size_t top) {
-  std::vector<SizeRow> rows;
-  for (const auto& [path, child] : n.children) rows.push_back({path, child.bytes, child.files, dir_rows(child, top)});
-  cut(rows, top);
-  return rows;
-}
-
-void cut(std::vector<SizeRow>& rows, size_t top) {
+/// Sorts rows by size then label and folds all but the first `top` into "[other]", which also
+/// holds `rest_bytes` in `rest_count` files that are not among `rows`.
+void cut(std::vector<SizeRow>& rows, size_t top, uint64_t rest_bytes = 0, uint64_t rest_count = 0) {
   std::sort(rows.begin(), rows.end(), [](const SizeRow& a, const SizeRow& b) {
     return std::tie(b.bytes, a.label) < std::tie(a.bytes, b.label);
   });
-  if (rows.size() <= top) return;
-  SizeRow other{"[other]", 0, 0, {}};
+  if (rows.size() <= top && rest_count == 0) return;
+  SizeRow other{"[other]", rest_bytes, rest_count, {}};
   for (size_t i = top; i < rows.size(); ++i) {
     other.bytes += rows[i].bytes;
     other.count += rows[i].count;
   }
-  rows.resize(top);
+  if (rows.size() > top) rows.resize(top);
   rows.push_back(other);
+}
+
+std::vector<SizeRow> dir_rows(DirNode& n, size_t top, const RowsView& all) {
+  std::vector<SizeRow> rows;
+  for (auto& [path, child] : n.children) rows.push_back({path, child.bytes, child.files, dir_rows(child, top, all)});
+  // Only the `top` largest files can be shown (by size, then path: row order is path order).
+  size_t shown = std::min(n.leaves.size(), top);
+  std::partial_sort(n.leaves.begin(), n.leaves.begin() + static_cast<std::ptrdiff_t>(shown), n.leaves.end(),
+                    [](const Leaf& a, const Leaf& b) { return a.size != b.size ? a.size > b.size : a.row < b.row; });
+  uint64_t rest_bytes = 0;
+  for (size_t i = 0; i < n.leaves.size(); ++i) {
+    if (i < shown) rows.push_back({display_path(all[n.leaves[i].row].path), n.leaves[i].size, 1, {}});
+    else rest_bytes += n.leaves[i].size;
+  }
+  cut(rows, top, rest_bytes, n.leaves.size() - shown);
+  return rows;
 }
 
 }  // namespace
@@ -104,6 +121,10 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
     for (size_t i = 0; i < row.path.size() && level < opt.depth;) {
       size_t j = row.path.find('/', i);
       if (j == std::string_view::npos) j = row.path.size();
+      if (j == row.path.size()) {  // the file itself, within the depth: a row of its directory
+        d->leaves.push_back({ino.size, k});
+        break;
+      }
       if (j > i) {
         ++level;
         prefix += '/';
@@ -119,7 +140,7 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
     if (ino.size > 0) copies.push_back({ino.digest, ino.size, k});
     if (opt.treemap_nodes) tree.add({row.path, 0, ino.size, static_cast<int32_t>(ino.layer), false});
   }
-  r.largest_dirs = dir_rows(root, opt.top);
+  r.largest_dirs = dir_rows(root, opt.top, rows);
   if (opt.treemap_nodes) r.treemap = tree.build(opt.treemap_nodes);
   // Largest files: by size, then path (row order is path order), as cut() orders rows.
   auto bigger = [](const FileRef& a, const FileRef& b) {

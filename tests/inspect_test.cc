@@ -53,6 +53,31 @@ TEST(Inspect, DirectoriesAreCumulativeAndNestedToTheDepth) {
   expect_sums(r);
 }
 
+// Files within the depth are rows of their directory beside its subdirectories; past -n they
+// fold into [other] with the subdirectories that did not make it (ties go by path).
+TEST(Inspect, FilesAndDirectoriesOfOneDirectoryFoldTogether) {
+  auto img = merge({{F("d/f1", "1"), F("d/f5", "12345"), F("d/f3", "123"), F("d/f3b", "123"),
+                     F("d/sub/x", "1234"), F("d/sub/y", "12"), F("d/other/z", "1"), F("d/f0", "")}});
+  InspectOptions o;
+  o.depth = 2;
+  o.top = 3;
+  InspectReport r = build_inspect(*img, o);
+  ASSERT_EQ(r.largest_dirs.size(), 1u);
+  const auto& d = r.largest_dirs[0].children;
+  ASSERT_EQ(d.size(), 4u);
+  EXPECT_EQ(d[0].label, "/d/sub");  // 6 bytes, a directory
+  EXPECT_EQ(d[0].count, 2u);
+  EXPECT_EQ(d[1].label, "/d/f5");
+  EXPECT_EQ(d[2].label, "/d/f3");  // 3 bytes like /d/f3b: the path decides
+  EXPECT_EQ(d[3].label, "[other]");
+  EXPECT_EQ(d[3].bytes, 3u + 1 + 1 + 0);  // f3b, f1, other/, f0
+  EXPECT_EQ(d[3].count, 4u);
+  o.top = 10;
+  r = build_inspect(*img, o);
+  EXPECT_EQ(r.largest_dirs[0].children.size(), 7u);  // every row, no [other]
+  expect_sums(r);
+}
+
 TEST(Inspect, DuplicatesAreGroupedByContentAndSizeWithSavings) {
   auto img = merge({{F("a", "same-content"), F("b/c", "same-content"), F("d", "same-content"),
                      F("e", "other"), F("empty1", ""), F("empty2", "")}});
