@@ -10,6 +10,7 @@
 #include <xxhash.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <span>
 #include <type_traits>
@@ -238,6 +239,14 @@ std::shared_ptr<const CachedImage> load_merged_image(const std::string& path, co
   ::close(fd);
   if (!map->addr) return nullptr;
   std::string_view file(static_cast<const char*>(map->addr), map->size);
+  return decode_merged_image(file, key, version, std::move(map));
+}
+
+std::shared_ptr<const CachedImage> decode_merged_image(std::string_view file, const std::string& key,
+                                                       const std::string& version, std::shared_ptr<const void> keep) {
+  if (file.size() < kHeader + kDirectory) return nullptr;
+  // Every table is read where it lies: the file's bytes must be 8-byte aligned (a mapping is).
+  if (reinterpret_cast<uintptr_t>(file.data()) % 8) return nullptr;
   if (std::memcmp(file.data(), kMagic, 8) != 0 || file.substr(8, kVersionLen) != version) return nullptr;
   uint64_t psize = codec::get_fixed(file.data() + 8 + kVersionLen);
   uint64_t sum = codec::get_fixed(file.data() + 16 + kVersionLen);
@@ -350,7 +359,7 @@ std::shared_ptr<const CachedImage> load_merged_image(const std::string& path, co
   if (!r.ok || nwarn > size[kMeta]) return nullptr;
   for (uint64_t i = 0; i < nwarn && r.ok; ++i) c->warnings.push_back(r.str());
   if (!r.ok || r.pos != size[kMeta]) return nullptr;
-  c->mapping = std::move(map);
+  c->mapping = std::move(keep);
   return c;
 }
 

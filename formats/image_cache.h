@@ -38,7 +38,7 @@ struct CachedImage {
   std::string_view removed_paths;
   std::span<const uint64_t> removed_end;
   std::span<const uint32_t> removed_layers;
-  std::shared_ptr<const void> mapping;  ///< the mapped file
+  std::shared_ptr<const void> mapping;  ///< the mapped file (whatever keeps the bytes)
 };
 
 /// The cache key of an image's layers: "<key> <diff_id>" per layer, hashed (64 hex digits).
@@ -56,6 +56,9 @@ bool write_merged_image(int fd, const std::string& key, const std::string& versi
 /// version for this key.
 std::shared_ptr<const CachedImage> load_merged_image(const std::string& path, const std::string& key,
                                                      const std::string& version);
+/// The same for a file's bytes wherever they are (8-byte aligned); `keep` keeps them alive.
+std::shared_ptr<const CachedImage> decode_merged_image(std::string_view file, const std::string& key,
+                                                       const std::string& version, std::shared_ptr<const void> keep);
 /// The image a cache file holds, as the merge made it.
 std::unique_ptr<MergedImage> merged_image_from_cache(ImageInfo info, std::shared_ptr<const CachedImage> c);
 

@@ -8,8 +8,8 @@
 #     plain build), resource (ulimit -v and ASan's shadow memory do not mix), deb (packaging:
 #     a sanitizer build is no package, and the plain build's ran on a clean Debian already) and
 #     html_size (a 300 MB generated image for the page's size bound; html runs here);
-#  3. the three libFuzzer targets at once, each for SECONDS (default 20), from the fixtures' seed
-#     corpora.
+#  3. the four libFuzzer targets at once, each for SECONDS (default 20), from the fixtures' seed
+#     corpora (the merged-image cache's from the fixtures merged by that build's layerdiff).
 # Any sanitizer report, crash or fuzzer finding fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,15 +33,15 @@ ctest --test-dir "$dir" --output-on-failure --no-tests=error -j"$jobs" -E '^(rea
 corpus=$dir/corpus
 rm -rf "$corpus" "$dir"/crash-*
 pids=()
-fuzz/seeds.sh "$corpus"
-# The three fuzzers at once (40 s of wall time saved on two cores); then each one's verdict.
-for t in layer image manifest; do
+fuzz/seeds.sh "$corpus" "$dir/layerdiff"
+# The four fuzzers at once (a minute of wall time saved on two cores); then each one's verdict.
+for t in layer image manifest cache; do
   "$dir/fuzz_$t" -max_total_time="$secs" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$dir/crash-$t-" "$corpus/$t" >"$dir/fuzz_$t.log" 2>&1 &
   pids+=($!)
 done
 i=0
-for t in layer image manifest; do
+for t in layer image manifest cache; do
   rc=0
   wait "${pids[$i]}" || rc=$?
   i=$((i + 1))

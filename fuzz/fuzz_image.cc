@@ -18,10 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     LoadedImage li =
         read_image_memory(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz", opt);
-    std::vector<const std::vector<LayerEntry>*> layers;
-    for (auto& l : li.layers) layers.push_back(&l->entries);
     Diagnostics diag;
-    auto img = merge_image(std::move(li.info), layers, diag);
+    auto img = merge_loaded(std::move(li), diag, nullptr);
     (void)img->tree.rows();
   } catch (const Error&) {
   }

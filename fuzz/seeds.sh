@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# seeds.sh OUT: seed corpora for the fuzzers from the committed fixtures:
+# seeds.sh OUT [LAYERDIFF]: seed corpora for the fuzzers from the committed fixtures:
 #   OUT/image: every fixture archive below 1 MiB (the hostile ones too);
 #   OUT/layer: every blob of the OCI fixtures (layers in all compressions, and JSON);
-#   OUT/manifest: index.json / manifest.json shapes in fuzz_manifest's "--"-separated form.
+#   OUT/manifest: index.json / manifest.json shapes in fuzz_manifest's "--"-separated form;
+#   OUT/cache: merged-image cache files of small fixtures, made by LAYERDIFF (when given).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=$1
-mkdir -p "$out/image" "$out/layer" "$out/manifest"
+mkdir -p "$out/image" "$out/layer" "$out/manifest" "$out/cache"
+if [[ -n ${2:-} ]]; then
+  for f in docker.tar oci-after.tar packages-before.tar; do
+    "$2" inspect --cache-dir "$out/cache-src" "$here/fixtures/$f" >/dev/null
+  done
+  find "$out/cache-src" -name 'merged-*.img' -exec cp {} "$out/cache/" \;
+  rm -rf "$out/cache-src"
+fi
 find "$here/fixtures" -maxdepth 2 -type f \( -name '*.tar' -o -name '*.gz' -o -name '*.zst' \) \
   -size -1024k ! -name 'gzip-bomb.tar' -exec cp {} "$out/image/" \;
 for d in "$here/fixtures/oci" "$here/fixtures/oci-uncompressed"; do

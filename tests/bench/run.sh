@@ -224,8 +224,9 @@ $(M diff-oci-gzip) MiB (OCI gzip) for $PATHS + $PATHS_AFTER paths$also_diff.
 |---|---|---|
 EOF
 for name in "${NAMES[@]}"; do
-  cmd=${CMD[$name]//$BIN/layerdiff}
+  cmd=${CMD[$name]}
   [[ -n $BASE ]] && cmd=${cmd//$BASE/layerdiff-before}
+  cmd=${cmd//$BIN/layerdiff}
   cmd=${cmd//$TMP\//}
   cmd=${cmd//$OUT\//}
   [[ ${#cmd} -gt 110 ]] && cmd="${cmd:0:107}..."
