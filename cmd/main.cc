@@ -157,9 +157,11 @@ void add_read_options(CLI::App* c, Options& o) {
   add_source_options(c, o.sources);
   c->add_flag("-q,--quiet", o.quiet, "no progress line on stderr (it only shows on a terminal)");
   c->add_flag("--no-cache", o.no_cache,
-              "neither use nor write the layer index cache (re-read and re-verify every layer)");
+              "neither use nor write the cache of layer indexes and merged images (re-read and\n"
+              "re-verify every layer)");
   c->add_option("--cache-dir", o.cache_dir,
-                "layer index cache (default $XDG_CACHE_HOME/layerdiff or ~/.cache/layerdiff)");
+                "the cache of layer indexes and merged images (default $XDG_CACHE_HOME/layerdiff\n"
+                "or ~/.cache/layerdiff)");
 }
 
 void add_image_options(CLI::App* c, Options& o) {
