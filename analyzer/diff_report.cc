@@ -93,7 +93,7 @@ SizeNode diff_tree(const DiffReport& r, const TreePair& pair, size_t max_nodes) 
   size_t i = 0, j = 0, k = 0;
   while (i < a.size() || j < b.size()) {
     int c = i == a.size() ? 1 : j == b.size() ? -1 : a[i].path.compare(b[j].path);
-    const std::string& path = c <= 0 ? a[i].path : b[j].path;
+    std::string_view path = c <= 0 ? a[i].path : b[j].path;
     uint64_t before = c <= 0 ? pair.before_bytes[i] : 0;
     uint64_t after = c >= 0 ? pair.after_bytes[j] : 0;
     if (c <= 0) ++i;
