@@ -147,7 +147,17 @@ Merger::NodeId Merger::resolve_slow(std::string_view canonical_parent, uint32_t 
   for (auto c : split_path(canonical_parent)) todo.emplace_back(c);
   std::reverse(todo.begin(), todo.end());
   std::vector<NodeId> stack{tree_.root_node()};
-  std::vector<std::string> names;  // path of stack, for messages
+  // The canonical path of `stack`, kept as it grows and shrinks (lens: its length below each
+  // level), so that naming a new directory costs its length, not its depth (a deep chain of
+  // implicit parents was quadratic: the implicit-dir-bomb fixture).
+  std::string path;
+  std::vector<size_t> lens;
+  auto push = [&](NodeId n, std::string_view c) {
+    stack.push_back(n);
+    lens.push_back(path.size());
+    if (!path.empty()) path += '/';
+    path += c;
+  };
   int hops = 0;
   bool warned_clamp = false;
   while (!todo.empty()) {
@@ -157,7 +167,8 @@ Merger::NodeId Merger::resolve_slow(std::string_view canonical_parent, uint32_t 
     if (c == "..") {
       if (stack.size() > 1) {
         stack.pop_back();
-        names.pop_back();
+        path.resize(lens.back());
+        lens.pop_back();
       } else if (diag_ && hops > 0 && !warned_clamp) {
         warned_clamp = true;
         diag_->warn("layer " + std::to_string(layer_) + ": " + clipped(for_path) +
@@ -179,47 +190,41 @@ Merger::NodeId Merger::resolve_slow(std::string_view canonical_parent, uint32_t 
                          " parent directories that no entry lists (" +
                          std::to_string(entries_seen_) + " entries + " +
                          std::to_string(limits::kMaxImplicitDirsSlack) + ", a fixed limit)");
-      std::string made;
-      for (auto& nm : names) made += nm + "/";
-      touch(made + c, FileTree::kNone);
+      touch(path.empty() ? c : path + "/" + c, FileTree::kNone);
       Inode d;
       d.type = EntryType::Dir;
       d.mode = 0755;
       d.layer = layer;
       d.nlink = 1;
       d.implicit = true;
-      NodeId n = tree_.add_child(cur, c, tree_.new_inode(d), layer);
-      stack.push_back(n);
-      names.push_back(c);
+      push(tree_.add_child(cur, c, tree_.new_inode(d), layer), c);
       continue;
     }
     const Inode& ino = tree_.inode(tree_.node(child).inode);
     if (ino.type == EntryType::Dir) {
-      stack.push_back(child);
-      names.push_back(c);
+      push(child, c);
     } else if (ino.type == EntryType::Symlink) {
       if (++hops > kMaxSymlinkHops)
         throw Error(display_path(for_path) + ": too many levels of symbolic links in its parent");
       std::string t(tree_.target(tree_.node(child).inode));
       if (!t.empty() && t[0] == '/') {
         stack.resize(1);
-        names.clear();
+        path.clear();
+        lens.clear();
       }
       auto parts = split_path(t);
       for (auto p = parts.rbegin(); p != parts.rend(); ++p) todo.emplace_back(*p);
     } else {
       if (!create) return FileTree::kNone;
-      std::string where;
-      for (auto& n : names) where += "/" + n;
-      throw Error(display_path(for_path) + ": parent " + where + "/" + c + " is not a directory");
+      throw Error(display_path(for_path) + ": parent " + display_path(path.empty() ? c : path + "/" + c) +
+                  " is not a directory");
     }
   }
   if (resolved) {
     if (hops == 0) {
       *resolved = std::string(canonical_parent);  // canonical already: no symlink was followed
     } else {
-      resolved->clear();
-      for (auto& n : names) *resolved += (resolved->empty() ? "" : "/") + n;
+      *resolved = std::move(path);
     }
   }
   return stack.back();
