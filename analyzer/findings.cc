@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "analyzer/path.h"
 
@@ -67,6 +68,11 @@ class Auditor {
   FindingsReport run() {
     report_.toolchain = find_toolchain();
     for (const WasteRecord& w : img_.waste) lost_[{w.digest, w.bytes}] = false;
+    // Names ending in .py that resolve to themselves (not symlinks): the sources a __pycache__
+    // file is checked against, found without a lookup in the whole tree (see removable()).
+    for (const PathRow row : t_.rows())
+      if (ends_with(row.path, ".py") && t_.inode(row.inode).type != EntryType::Symlink)
+        plain_py_.insert(row.path);
     // Every name; a regular file is judged once, by its first name in bytewise order.
     for (const PathRow row : t_.rows()) {
       const Inode& ino = t_.inode(row.inode);
@@ -190,6 +196,9 @@ class Auditor {
       std::string_view module = name.substr(0, name.find('.'));
       std::string source = std::string(parent_path(dir));
       source += (source.empty() ? "" : "/") + std::string(module) + ".py";
+      // A source that is a name of the tree (not a symlink) is what resolve() finds first;
+      // anything else (gone, or reached through symlinks) is resolved as a runtime would.
+      if (plain_py_.count(source)) return;
       const Node* s = t_.resolve(source, true);
       if (!s) return group(std::string(dir), "bytecode of removed sources", ino);
       return;
@@ -222,6 +231,7 @@ class Auditor {
   const MergedImage& img_;
   const FileTree& t_;
   FindingsReport report_;
+  std::unordered_set<std::string_view> plain_py_;  ///< views into the tree's path table
   std::unordered_map<DigestKey, bool, DigestHash> lost_;  ///< waste contents: still visible?
   std::map<std::pair<std::string, uint32_t>, Finding> groups_;  ///< removable: (place, layer)
 };

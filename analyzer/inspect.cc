@@ -182,7 +182,8 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
 
   // Duplicates: copies with the same content next to each other, each group in path order.
   std::sort(copies.begin(), copies.end(), [](const Copy& a, const Copy& b) {
-    return std::tie(a.digest, a.size, a.row) < std::tie(b.digest, b.size, b.row);
+    // size first: sizes mostly differ, so most comparisons end at one integer
+    return std::tie(a.size, a.digest, a.row) < std::tie(b.size, b.digest, b.row);
   });
   for (size_t i = 0, j; i < copies.size(); i = j) {
     for (j = i + 1; j < copies.size() && copies[j].digest == copies[i].digest && copies[j].size == copies[i].size;)
