@@ -22,6 +22,23 @@ struct DirNode {
   std::vector<Leaf> leaves;                               ///< files directly in it
 };
 
+/// Stable LSD radix sort of `v` by its `size` field, 11 bits a pass, as many passes as the
+/// largest size needs (3 for sizes below 8 GiB): a comparison sort of 200k copies was 18% of a
+/// warm inspect.
+template <class T>
+void radix_sort_by_size(std::vector<T>& v) {
+  uint64_t largest = 0;
+  for (const T& x : v) largest = std::max(largest, x.size);
+  std::vector<T> out(v.size());
+  for (unsigned shift = 0; shift < 64 && (largest >> shift) != 0; shift += 11) {
+    std::vector<size_t> start(2049, 0);
+    for (const T& x : v) ++start[((x.size >> shift) & 2047) + 1];
+    for (size_t b = 0; b < 2048; ++b) start[b + 1] += start[b];
+    for (const T& x : v) out[start[(x.size >> shift) & 2047]++] = x;
+    v.swap(out);
+  }
+}
+
 /// Sorts rows by size then label and folds all but the first `top` into "[other]", which also
 /// holds `rest_bytes` in `rest_count` files that are not among `rows`.
 void cut(std::vector<SizeRow>& rows, size_t top, uint64_t rest_bytes = 0, uint64_t rest_count = 0) {
@@ -97,6 +114,10 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
     files.reserve(n);
     copies.reserve(copies_n);
   }
+  // The directories the last file rolled up went through, by level: (end of its path at that
+  // level, node). The next file in path order reuses those it shares instead of a map lookup.
+  std::vector<std::pair<size_t, DirNode*>> chain;
+  std::string_view last;
   for (uint32_t k = 0; k < rows.size(); ++k) {
     const PathRow row = rows[k];
     const Inode& ino = t.inode(row.inode);
@@ -129,14 +150,23 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
         ++level;
         prefix += '/';
         prefix.append(row.path, i, j - i);
-        auto it = d->children.find(prefix);
-        if (it == d->children.end()) it = d->children.emplace(prefix, DirNode{}).first;
-        d = &it->second;
+        const size_t l = static_cast<size_t>(level - 1);
+        if (l < chain.size() && chain[l].first == j && row.path.compare(0, j, last, 0, j) == 0) {
+          d = chain[l].second;  // the previous row's directory at this level (rows are sorted)
+        } else {
+          auto it = d->children.find(prefix);
+          if (it == d->children.end()) it = d->children.emplace(prefix, DirNode{}).first;
+          d = &it->second;
+          chain.resize(l);
+          chain.emplace_back(j, d);
+        }
         d->bytes += ino.size;
         d->files += 1;
       }
       i = j + 1;
     }
+    chain.resize(static_cast<size_t>(level));  // only the levels this row went through
+    last = row.path;
     if (ino.size > 0) copies.push_back({ino.digest, ino.size, k});
     if (opt.treemap_nodes) tree.add({row.path, 0, ino.size, static_cast<int32_t>(ino.layer), false});
   }
@@ -181,10 +211,15 @@ InspectReport build_inspect(const MergedImage& img, const InspectOptions& opt) {
   r.efficiency = r.written_size ? static_cast<double>(r.content_size) / r.written_size : 1.0;
 
   // Duplicates: copies with the same content next to each other, each group in path order.
-  std::sort(copies.begin(), copies.end(), [](const Copy& a, const Copy& b) {
-    // size first: sizes mostly differ, so most comparisons end at one integer
-    return std::tie(a.size, a.digest, a.row) < std::tie(b.size, b.digest, b.row);
-  });
+  // Ordered by (size, digest, row): a stable radix sort by size (copies come in row order), then
+  // each run of one size by digest; most sizes are unique, so most runs are one copy.
+  radix_sort_by_size(copies);
+  for (size_t i = 0, j; i < copies.size(); i = j) {
+    for (j = i + 1; j < copies.size() && copies[j].size == copies[i].size;) ++j;
+    if (j - i > 1)
+      std::sort(copies.begin() + static_cast<std::ptrdiff_t>(i), copies.begin() + static_cast<std::ptrdiff_t>(j),
+                [](const Copy& a, const Copy& b) { return std::tie(a.digest, a.row) < std::tie(b.digest, b.row); });
+  }
   for (size_t i = 0, j; i < copies.size(); i = j) {
     for (j = i + 1; j < copies.size() && copies[j].digest == copies[i].digest && copies[j].size == copies[i].size;)
       ++j;
