@@ -530,8 +530,10 @@ const Node* FileTree::resolve(std::string_view path, bool follow_last) const {
   // A path of plain names that is in the tree has only directories above it: that is the node,
   // one lookup (a package database names every file). Anything else walks it component by
   // component.
+  // (Most paths have no "." component at all: one scan says so.)
   bool plain = true;
-  for (size_t i = 0; i <= path.size() && plain;) {
+  const bool maybe_dot = (!path.empty() && path[0] == '.') || path.find("/.") != std::string_view::npos;
+  for (size_t i = 0; maybe_dot && i <= path.size() && plain;) {
     size_t j = std::min(path.find('/', i), path.size());
     std::string_view c = path.substr(i, j - i);
     plain = c != "." && c != "..";

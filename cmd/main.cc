@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <future>
 #include <optional>
 #include <set>
 #include <iostream>
@@ -303,6 +304,14 @@ std::optional<PackageView> package_view(const MergedImage& img, const Options& o
   return v;
 }
 
+/// The package diff of two images, each image's report built on its own core: a report reads
+/// only its own image's tree (whose lookup caches are not shared).
+PackageDiff package_diff_of(const MergedImage& before, const MergedImage& after) {
+  auto b = std::async(std::launch::async, [&] { return build_package_report(before); });
+  PackageReport a = build_package_report(after);
+  return diff_packages(b.get(), std::move(a));
+}
+
 int run_diff(const Options& o) {
   if (o.images.size() != 2) throw Error("diff needs two images: layerdiff BEFORE AFTER");
   if (o.images[0] == "-" && o.images[1] == "-") throw Error("only one image can come from stdin (-)");
@@ -314,7 +323,7 @@ int run_diff(const Options& o) {
   DiffReport r = diff_report(*before, *after, src.in, o);
   output_begins();
   PackageDiffView pk;
-  pk.diff = diff_packages(build_package_report(*before), build_package_report(*after));
+  pk.diff = package_diff_of(*before, *after);
   pk.top = o.top;
   pk.by_package = o.by == "package";
   for (const auto& w : pk.diff.warnings) std::cerr << "layerdiff: warning: " << w << "\n";
@@ -356,10 +365,13 @@ int run_check(Options& o, CLI::App* cmd) {
   std::optional<PackageReport> packages;  // --forbid-package, --max-package-growth
   std::optional<PackageDiff> package_diff;
   if (!rules.forbid_packages.empty() || rules.max_package_growth) {
+    // BEFORE's report on the other core while AFTER's is built (each reads only its own tree)
+    std::future<PackageReport> before_packages;
+    if (before) before_packages = std::async(std::launch::async, [&] { return build_package_report(*before); });
     packages = build_package_report(*after);
     in.packages = &*packages;
     if (before) {
-      package_diff = diff_packages(build_package_report(*before), *packages);
+      package_diff = diff_packages(before_packages.get(), *packages);
       in.package_diff = &*package_diff;
     }
   }
