@@ -1,6 +1,8 @@
 // inspect_test.cc: the size analysis and its invariants (every column sums to its total).
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "tests/test_util.h"
 
 namespace layerdiff::test {
@@ -76,6 +78,46 @@ TEST(Inspect, FilesAndDirectoriesOfOneDirectoryFoldTogether) {
   r = build_inspect(*img, o);
   EXPECT_EQ(r.largest_dirs[0].children.size(), 7u);  // every row, no [other]
   expect_sums(r);
+}
+
+// The rollup reuses the directories of the previous file in path order; a file between two
+// directories that share its prefix ("a/b.c" sorts between "a/a/…" and "a/b/…") must not make
+// the next file land in the wrong one. Checked against sums made path by path, at every depth.
+TEST(Inspect, DirectoryRollupMatchesSumsByPathAtEveryDepth) {
+  std::vector<std::pair<std::string, size_t>> files = {
+      {"a/a/f", 1},      {"a/b.c", 10},    {"a/b/z", 100},   {"a/b/y/w", 1000}, {"a/bb/q", 10000},
+      {"a/0-c/d", 3},    {"b", 7},         {"c/a/b/c/d", 5}, {"c/a/b/e", 9},    {"c/a/x", 11},
+      {"c/ab/b/c", 13},  {"c/a.b/c", 17},  {"a/b/y.z", 19}};
+  std::vector<LayerEntry> layer;
+  for (const auto& [path, size] : files) layer.push_back(F(path, std::string(size, 'x')));
+  auto img = merge({layer});
+  for (int depth = 1; depth <= 5; ++depth) {
+    InspectOptions o;
+    o.depth = depth;
+    o.top = 1000;  // every row shown
+    InspectReport r = build_inspect(*img, o);
+    size_t rows = 0;
+    std::function<void(const std::vector<SizeRow>&)> check = [&](const std::vector<SizeRow>& v) {
+      for (const SizeRow& row : v) {
+        ASSERT_NE(row.label, "[other]");
+        uint64_t want = 0, count = 0;
+        for (const auto& [path, size] : files) {
+          std::string shown = "/" + path;
+          if (shown == row.label || shown.rfind(row.label + "/", 0) == 0) {
+            want += size;
+            ++count;
+          }
+        }
+        EXPECT_EQ(row.bytes, want) << row.label << " at depth " << depth;
+        EXPECT_EQ(row.count, count) << row.label << " at depth " << depth;
+        ++rows;
+        check(row.children);
+      }
+    };
+    check(r.largest_dirs);
+    EXPECT_GT(rows, 0u);
+    expect_sums(r);
+  }
 }
 
 TEST(Inspect, DuplicatesAreGroupedByContentAndSizeWithSavings) {
