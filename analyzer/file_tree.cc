@@ -69,6 +69,7 @@ FileTree& FileTree::operator=(FileTree&& o) noexcept {
   keep_ = std::move(o.keep_);
   find_index_ = std::move(o.find_index_);
   finds_ = o.finds_;
+  last_found_ = o.last_found_;
   view_ = o.view_;
   inodes_view_ = o.inodes_view_;
   if (!keep_) {
@@ -81,20 +82,20 @@ FileTree& FileTree::operator=(FileTree&& o) noexcept {
 
 FileTree::~FileTree() = default;
 
-std::string_view FileTree::target(InodeId id) const {
+const InodeExtra* FileTree::extra_of(InodeId id) const {
   const Inode& i = inode(id);
-  if (!i.extra) return {};
-  const InodeExtra& x = frozen_ ? view_.extras[i.extra - 1] : extras_[i.extra - 1];
-  std::string_view b = frozen_ ? view_.blob : std::string_view(blob_);
-  return b.substr(x.target_off, x.target_len);
+  if (!i.extra) return nullptr;
+  return frozen_ ? &view_.extras[i.extra - 1] : &extras_[i.extra - 1];
+}
+
+std::string_view FileTree::target(InodeId id) const {
+  const InodeExtra* x = extra_of(id);
+  return x ? blob().substr(x->target_off, x->target_len) : std::string_view();
 }
 
 std::string_view FileTree::xattrs_bytes(InodeId id) const {
-  const Inode& i = inode(id);
-  if (!i.extra) return {};
-  const InodeExtra& x = frozen_ ? view_.extras[i.extra - 1] : extras_[i.extra - 1];
-  std::string_view b = frozen_ ? view_.blob : std::string_view(blob_);
-  return b.substr(x.xattrs_off, x.xattrs_len);
+  const InodeExtra* x = extra_of(id);
+  return x ? blob().substr(x->xattrs_off, x->xattrs_len) : std::string_view();
 }
 
 Xattrs FileTree::xattrs(InodeId id) const {
@@ -118,12 +119,10 @@ Xattrs FileTree::xattrs(InodeId id) const {
 }
 
 std::optional<std::string_view> FileTree::content(InodeId id) const {
-  const Inode& i = inode(id);
-  if (!i.extra) return std::nullopt;
-  const InodeExtra& x = frozen_ ? view_.extras[i.extra - 1] : extras_[i.extra - 1];
-  if (!x.has_content) return std::nullopt;
-  if (!keep_) return std::string_view(*contents_[x.content_off]);  // shared with the layers
-  return view_.blob.substr(x.content_off, x.content_len);
+  const InodeExtra* x = extra_of(id);
+  if (!x || !x->has_content) return std::nullopt;
+  if (!keep_) return std::string_view(*contents_[x->content_off]);  // shared with the layers
+  return view_.blob.substr(x->content_off, x->content_len);
 }
 
 uint32_t FileTree::add_extra(InodeId id) {

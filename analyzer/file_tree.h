@@ -232,6 +232,10 @@ class FileTree {
   void index_erase(NodeId n);
   void index_grow();
   uint32_t add_extra(InodeId id);
+  /// The inode's side-table record (frozen or not), or null when it has none.
+  const InodeExtra* extra_of(InodeId id) const;
+  /// The byte blob the records' offsets point into.
+  std::string_view blob() const { return frozen_ ? view_.blob : std::string_view(blob_); }
   void freeze_now();
   void set_view();
 

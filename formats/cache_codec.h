@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "formats/layer_reader.h"
+
 namespace layerdiff::codec {
 
 inline void put_u64(std::string& o, uint64_t v) {
@@ -67,5 +69,31 @@ struct Reader {
     return v;
   }
 };
+
+/// A verified layer's blob facts, as both caches store them.
+inline void put_blob_info(std::string& o, const LayerBlobInfo& b) {
+  put_u64(o, static_cast<uint64_t>(b.compression));
+  put_u64(o, b.compressed_size);
+  put_u64(o, b.tar_size);
+  put_u64(o, b.entries);
+  put_u64(o, b.metadata_bytes);
+  put_str(o, b.blob_digest);
+  put_str(o, b.diff_id);
+}
+
+/// Reads what put_blob_info wrote; false (and r.ok false) when it is not that.
+inline bool get_blob_info(Reader& r, LayerBlobInfo& b) {
+  uint64_t c = r.u64();
+  if (c > 2) r.ok = false;
+  if (!r.ok) return false;
+  b.compression = static_cast<Compression>(c);
+  b.compressed_size = r.u64();
+  b.tar_size = r.u64();
+  b.entries = r.u64();
+  b.metadata_bytes = r.u64();
+  b.blob_digest = r.str();
+  b.diff_id = r.str();
+  return r.ok;
+}
 
 }  // namespace layerdiff::codec

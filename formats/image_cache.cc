@@ -116,15 +116,7 @@ void pieces_of(Pieces& p, const std::string& key, const std::string& version, co
   }
   std::string& meta = p.meta;
   put_u64(meta, blobs.size());
-  for (const LayerBlobInfo& b : blobs) {
-    put_u64(meta, static_cast<uint64_t>(b.compression));
-    put_u64(meta, b.compressed_size);
-    put_u64(meta, b.tar_size);
-    put_u64(meta, b.entries);
-    put_u64(meta, b.metadata_bytes);
-    put_str(meta, b.blob_digest);
-    put_str(meta, b.diff_id);
-  }
+  for (const LayerBlobInfo& b : blobs) codec::put_blob_info(meta, b);
   put_u64(meta, img.stats.size());
   for (const LayerMergeStats& s : img.stats) {
     for (uint64_t x : {s.entries, s.written_bytes, s.files, s.dirs, s.symlinks, s.hardlinks, s.whiteouts,
@@ -318,15 +310,7 @@ std::shared_ptr<const CachedImage> decode_merged_image(std::string_view file, co
   if (!r.ok || nb > limits::kMaxLayers) return nullptr;
   for (uint64_t i = 0; i < nb && r.ok; ++i) {
     LayerBlobInfo b;
-    uint64_t comp = r.u64();
-    if (comp > 2) return nullptr;
-    b.compression = static_cast<Compression>(comp);
-    b.compressed_size = r.u64();
-    b.tar_size = r.u64();
-    b.entries = r.u64();
-    b.metadata_bytes = r.u64();
-    b.blob_digest = r.str();
-    b.diff_id = r.str();
+    if (!codec::get_blob_info(r, b)) return nullptr;
     c->blobs.push_back(std::move(b));
   }
   uint64_t ns = r.u64();

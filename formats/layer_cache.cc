@@ -40,14 +40,7 @@ using codec::Reader;
 
 std::string encode_layer(const LayerData& l) {
   std::string o;
-  const LayerBlobInfo& b = l.blob;
-  put_u64(o, static_cast<uint64_t>(b.compression));
-  put_u64(o, b.compressed_size);
-  put_u64(o, b.tar_size);
-  put_u64(o, b.entries);
-  put_u64(o, b.metadata_bytes);
-  put_str(o, b.blob_digest);
-  put_str(o, b.diff_id);
+  codec::put_blob_info(o, l.blob);
   put_u64(o, l.entries.size());
   // Each content with the digest of its entry, so that a run keeps one copy of a content that
   // several layers hold (formats/layer_reader.h, ContentPool).
@@ -71,16 +64,7 @@ std::string encode_layer(const LayerData& l) {
 std::optional<LayerData> decode_layer(std::string_view payload, ContentPool* pool) {
   Reader r{payload};
   LayerData l;
-  LayerBlobInfo& b = l.blob;
-  uint64_t c = r.u64();
-  if (c > 2) return std::nullopt;
-  b.compression = static_cast<Compression>(c);
-  b.compressed_size = r.u64();
-  b.tar_size = r.u64();
-  b.entries = r.u64();
-  b.metadata_bytes = r.u64();
-  b.blob_digest = r.str();
-  b.diff_id = r.str();
+  if (!codec::get_blob_info(r, l.blob)) return std::nullopt;
   uint64_t n = r.u64();
   // Each entry takes at least 8 bytes: a count beyond that is corrupt, not a reason to allocate.
   if (!r.ok || n > payload.size() / 8) return std::nullopt;
@@ -204,7 +188,6 @@ std::optional<std::string> read_file(const std::string& p, uint64_t limit) {
   return out;
 }
 
-/// Writes a file atomically (temporary name, rename): best effort, false on any failure.
 /// Writes a file atomically (temporary name, rename) with `write(fd)`: best effort, false on any
 /// failure.
 bool write_atomic(const std::string& dir, const std::string& p, const std::function<bool(int)>& write) {
