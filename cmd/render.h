@@ -77,6 +77,8 @@ void render_layer_changes(const LayerChangeRows& changes, bool all, Format f, st
 
 namespace layerdiff {
 /// With `packages`, a PACKAGES section (JSON: "packages") where either image has a database.
+/// "shared", "before" or "after": a layer row of the diff, in every format.
+const char* layer_status_name(LayerDiffRow::Status s);
 void render_diff(const DiffReport& r, Format f, const Style& st, std::ostream& out,
                  const PackageDiffView* packages = nullptr);
 void render_html_diff(const DiffReport& r, const PackageDiffView* packages, std::ostream& out);

@@ -67,22 +67,6 @@ std::vector<std::string> field_values(const ImageConfig& c, const std::string& f
 }
 
 /// What each kind means, as the FINDINGS section introduces it.
-const char* kind_title(FindingKind k) {
-  switch (k) {
-    case FindingKind::HiddenSecret:
-      return "hidden but shipped, named like a secret: deleted or overwritten by a later layer, "
-             "still readable in the layer";
-    case FindingKind::Hidden:
-      return "hidden but shipped: deleted or overwritten by a later layer, still readable in the layer";
-    case FindingKind::Removable: return "still removable: package-manager caches and build leftovers";
-    case FindingKind::Setuid: return "setuid files";
-    case FindingKind::Setgid: return "setgid files";
-    case FindingKind::WorldWritable: return "world-writable, without the sticky bit";
-    case FindingKind::Device: return "device nodes outside /dev";
-  }
-  return "";
-}
-
 std::string size_cell(const Finding& f) {
   if (f.type == 'd' && f.kind != FindingKind::Removable) return "dir";
   if (f.type == 'c' || f.type == 'b') return "device";
@@ -116,6 +100,22 @@ std::string toolchain_note(const FindingsReport& r) {
 }
 
 }  // namespace
+
+const char* finding_title(FindingKind k) {
+  switch (k) {
+    case FindingKind::HiddenSecret:
+      return "hidden but shipped, named like a secret: deleted or overwritten by a later layer, "
+             "still readable in the layer";
+    case FindingKind::Hidden:
+      return "hidden but shipped: deleted or overwritten by a later layer, still readable in the layer";
+    case FindingKind::Removable: return "still removable: package-manager caches and build leftovers";
+    case FindingKind::Setuid: return "setuid files";
+    case FindingKind::Setgid: return "setgid files";
+    case FindingKind::WorldWritable: return "world-writable, without the sticky bit";
+    case FindingKind::Device: return "device nodes outside /dev";
+  }
+  return "";
+}
 
 json::object config_json(const ImageConfig& c) {
   json::object o;
@@ -244,7 +244,7 @@ void findings_table(const FindingsReport& r, const char* title, size_t top, cons
   for (FindingKind k : finding_kinds()) {
     size_t n = r.count(k), shown = 0;
     if (!n) continue;
-    out << "  " << st.bold(finding_kind_name(k)) << "  " << st.dim(kind_title(k)) << "\n";
+    out << "  " << st.bold(finding_kind_name(k)) << "  " << st.dim(finding_title(k)) << "\n";
     for (const auto& f : r.findings) {
       if (f.kind != k) continue;
       if (shown++ == top) break;

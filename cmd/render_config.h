@@ -35,6 +35,9 @@ void config_markdown(const ImageConfig& c, std::ostream& out);
 /// diff: the CONFIG section, one line per changed field / Env variable / Label.
 void config_changes_table(const std::vector<ConfigChange>& changes, const Style& st, std::ostream& out);
 void config_changes_markdown(const std::vector<ConfigChange>& changes, std::ostream& out);
+/// What a kind of finding means, as every format heads it.
+const char* finding_title(FindingKind k);
+
 /// FINDINGS (inspect) or NEW FINDINGS (diff): per kind its count and bytes, then its `top`
 /// largest rows.
 void findings_table(const FindingsReport& r, const char* title, size_t top, const Style& st,

@@ -12,9 +12,8 @@
 
 namespace layerdiff {
 namespace json = boost::json;
-namespace {
 
-const char* status_name(LayerDiffRow::Status s) {
+const char* layer_status_name(LayerDiffRow::Status s) {
   switch (s) {
     case LayerDiffRow::Shared: return "shared";
     case LayerDiffRow::BeforeOnly: return "before";
@@ -22,6 +21,8 @@ const char* status_name(LayerDiffRow::Status s) {
   }
   return "?";
 }
+
+namespace {
 
 int row_index(const LayerDiffRow& l) { return l.after_index >= 0 ? l.after_index : l.before_index; }
 
@@ -131,7 +132,7 @@ void render_json(const DiffReport& r, const PackageDiffView* pk, std::ostream& o
   json::array layers;
   for (const auto& l : r.layers) {
     json::object o = label_json(l.label);
-    o["status"] = status_name(l.status);
+    o["status"] = layer_status_name(l.status);
     o["before_index"] = l.before_index < 0 ? json::value(nullptr) : json::value(l.before_index);
     o["after_index"] = l.after_index < 0 ? json::value(nullptr) : json::value(l.after_index);
     o["digest"] = l.info.digest;
@@ -225,7 +226,7 @@ std::string stage_cell(const StageLabel& l) {
 
 std::string layer_name(const DiffReport& r, const LayerRef& ref) {
   const LayerDiffRow& row = r.row_of(ref);
-  return std::string(status_name(row.status)) + " layer " + std::to_string(ref.index);
+  return std::string(layer_status_name(row.status)) + " layer " + std::to_string(ref.index);
 }
 
 void files_table(const DiffReport& r, const char* title, const std::vector<const FileChange*>& v,
@@ -272,7 +273,7 @@ void layers_table(const DiffReport& r, std::ostream& out, const Style& st) {
   uint64_t ta = 0, tr = 0, tp = 0;
   size_t used = fixed + sw;
   for (const auto& l : r.layers) {
-    out << "  " << pad(status_name(l.status), 6) << "  " << rpad(std::to_string(row_index(l)), 3) << "  "
+    out << "  " << pad(layer_status_name(l.status), 6) << "  " << rpad(std::to_string(row_index(l)), 3) << "  "
         << delta_cell(st, static_cast<int64_t>(l.added), 10, true) << "  "
         << delta_cell(st, -static_cast<int64_t>(l.removed), 10, true) << "  "
         << (l.paths ? delta_cell(st, l.delta(), 10) : std::string(10, ' ')) << "  "
@@ -449,7 +450,7 @@ void render_markdown(const DiffReport& r, const PackageDiffView* pk, std::ostrea
          "|---|---:|---:|---:|---:|---:|---|---|\n";
   uint64_t ta = 0, tr = 0, tp = 0;
   for (const auto& l : r.layers) {
-    out << "| " << status_name(l.status) << " | " << row_index(l) << " | "
+    out << "| " << layer_status_name(l.status) << " | " << row_index(l) << " | "
         << md_delta(static_cast<int64_t>(l.added)) << " | " << md_delta(-static_cast<int64_t>(l.removed))
         << " | " << (l.paths ? human_delta(l.delta()) : "") << " | " << (l.paths ? std::to_string(l.paths) : "")
         << " | " << md_cell(stage_cell(l.label)) << " | `" << md_cell(l.label.instruction) << "` |\n";

@@ -3,6 +3,7 @@
 // render_config.cc (config_value_text, finding_note); each value points at its JSON field.
 #include "cmd/render_html_config.h"
 
+#include "cmd/render_config.h"
 #include "cmd/text.h"
 
 namespace layerdiff {
@@ -33,20 +34,6 @@ std::string list_html(const std::vector<std::string>& v, const std::string& at, 
   return h + (exec_form ? "]" : "");
 }
 
-const char* kind_title(FindingKind k) {
-  switch (k) {
-    case FindingKind::HiddenSecret:
-      return "hidden but shipped, named like a secret: deleted or overwritten by a later layer, still "
-             "readable in the layer";
-    case FindingKind::Hidden: return "hidden but shipped: deleted or overwritten by a later layer, still readable";
-    case FindingKind::Removable: return "still removable: package-manager caches and build leftovers";
-    case FindingKind::Setuid: return "setuid files";
-    case FindingKind::Setgid: return "setgid files";
-    case FindingKind::WorldWritable: return "world-writable, without the sticky bit";
-    case FindingKind::Device: return "device nodes outside /dev";
-  }
-  return "";
-}
 
 }  // namespace
 
@@ -121,7 +108,7 @@ void html_findings(const FindingsReport& r, const std::string& at, size_t top, s
   for (FindingKind kind : finding_kinds()) {
     size_t n = r.count(kind), shown = 0;
     if (!n) continue;
-    out << "<h3>" << esc(finding_kind_name(kind)) << " <span class=\"note\">" << esc(kind_title(kind)) << "</span></h3>\n";
+    out << "<h3>" << esc(finding_kind_name(kind)) << " <span class=\"note\">" << esc(finding_title(kind)) << "</span></h3>\n";
     bool hidden = kind == FindingKind::HiddenSecret || kind == FindingKind::Hidden;
     std::vector<Column> cols = {{"Size", true}, {"Path"}, {"Layer", true}};
     if (hidden) cols.push_back({"Removed by", true});

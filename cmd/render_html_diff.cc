@@ -12,14 +12,6 @@ namespace {
 namespace json = boost::json;
 using namespace html;
 
-const char* status_name(LayerDiffRow::Status s) {
-  switch (s) {
-    case LayerDiffRow::Shared: return "shared";
-    case LayerDiffRow::BeforeOnly: return "before";
-    case LayerDiffRow::AfterOnly: return "after";
-  }
-  return "?";
-}
 
 std::string stage_text(const StageLabel& l) {
   if (l.copied_from.empty()) return l.stage;
@@ -28,7 +20,7 @@ std::string stage_text(const StageLabel& l) {
 
 std::string layer_name(const LayerDiffRow& row) {
   int i = row.after_index >= 0 ? row.after_index : row.before_index;
-  return std::string(status_name(row.status)) + " layer " + std::to_string(i);
+  return std::string(layer_status_name(row.status)) + " layer " + std::to_string(i);
 }
 
 /// The stage, and where a COPY --from layer copied from, each pointing at its JSON field.
@@ -93,7 +85,7 @@ void layers_table(const DiffReport& r, std::ostream& out) {
     const LayerDiffRow& l = r.layers[i];
     auto k = [&](const char* f) { return ptr("layers", i, f); };
     Cell dg = digest(l.info.digest, k("digest"));
-    t.row({text(status_name(l.status), k("status")), index_cell(l.before_index, k("before_index")),
+    t.row({text(layer_status_name(l.status), k("status")), index_cell(l.before_index, k("before_index")),
            index_cell(l.after_index, k("after_index")), dg, delta(static_cast<int64_t>(l.added), k("added"), true),
            removed(l.removed, k("removed"), true), delta(l.delta(), k("delta"), l.paths == 0),
            num(l.paths, k("paths")), stage_cell(l.label, ptr("layers", i)), code(l.label.instruction, k("instruction"))},
