@@ -44,35 +44,8 @@ for t in buildah skopeo mmdebstrap tar; do
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/layerdiff-audit.XXXXXX")
-store=$tmp/storage run=$tmp/runroot driver="" ctr=""
-B() { buildah --root "$store" --runroot "$run" --storage-driver "$driver" "$@"; }
-cleanup() {
-  if [[ -n $driver ]]; then
-    [[ -n $ctr ]] && B umount "$ctr" >/dev/null 2>&1
-    B rm --all >/dev/null 2>&1
-    B rmi --all --force >/dev/null 2>&1
-  fi
-  local m
-  while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done < <(
-    awk -v p="$tmp/" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
-  if [[ -n ${LAYERDIFF_KEEP_TMP:-} ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-
-pass=0 fail=0
-ok() { echo "PASS: $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-check() {  # check NAME EXPECTED ACTUAL
-  if [[ "$2" == "$3" ]]; then ok "$1 ($3)"; else bad "$1: expected '$2', got '$3'"; fi
-}
-set_check() {  # set_check NAME EXPECTED_FILE ACTUAL_FILE (sorted, one item a line)
-  if cmp -s "$2" "$3"; then
-    ok "$1 ($(wc -l <"$3") items)"
-  else
-    bad "$1: expected (<) vs layerdiff (>):"
-    diff "$2" "$3" | head -20 | sed 's/^/    /'
-  fi
-}
+# shellcheck source=tests/real/buildah_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/buildah_lib.sh"
 
 # ---------------------------------------------------------------------------------------------
 # 1. The Debian base: mmdebstrap's tarball (cached across runs when a cache directory is given).

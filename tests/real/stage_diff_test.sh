@@ -44,37 +44,9 @@ for b in /bin/busybox /usr/bin/busybox; do [[ -x $b ]] && busybox=$b && break; d
 [[ -n $busybox ]] || skip "busybox (package busybox-static) not installed"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/layerdiff-stage.XXXXXX")
-store=$tmp/storage run=$tmp/runroot driver=""
-cleanup() {
-  if [[ -n $driver ]]; then
-    buildah --root "$store" --runroot "$run" --storage-driver "$driver" rm --all >/dev/null 2>&1
-    buildah --root "$store" --runroot "$run" --storage-driver "$driver" rmi --all --force \
-      >/dev/null 2>&1
-  fi
-  # containers/storage leaves its overlay home bind-mounted on itself: unmount what is ours,
-  # deepest first.
-  local m
-  while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done < <(
-    awk -v p="$tmp/" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
-  if [[ -n ${LAYERDIFF_KEEP_TMP:-} ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-
-pass=0 fail=0
-ok() { echo "PASS: $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+# shellcheck source=tests/real/buildah_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/buildah_lib.sh"
 die() { echo "ERROR: $*" >&2; exit 1; }
-check() {  # check NAME EXPECTED ACTUAL
-  if [[ "$2" == "$3" ]]; then ok "$1 ($3)"; else bad "$1: expected '$2', got '$3'"; fi
-}
-set_check() {  # set_check NAME EXPECTED_FILE ACTUAL_FILE (sorted, one item a line)
-  if cmp -s "$2" "$3"; then
-    ok "$1 ($(wc -l <"$3") paths)"
-  else
-    bad "$1: expected (<) vs layerdiff (>):"
-    diff "$2" "$3" | head -20 | sed 's/^/    /'
-  fi
-}
 
 # ---------------------------------------------------------------------------------------------
 # 1. Base image: busybox and a few files, one layer made with umoci.
@@ -168,7 +140,7 @@ CONTAINERFILE
 bud() {  # bud TAG CONTAINERFILE [extra args]
   local tag=$1 file=$2
   shift 2
-  buildah --root "$store" --runroot "$run" --storage-driver "$driver" bud --isolation chroot \
+  B bud --isolation chroot \
     --layers -f "$file" -t "localhost/$tag:1" "$@" "$ctx" >>"$tmp/buildah.log" 2>&1
 }
 for d in ${LAYERDIFF_BUILDAH_DRIVERS:-overlay vfs}; do  # env: e.g. LAYERDIFF_BUILDAH_DRIVERS=vfs
@@ -176,7 +148,7 @@ for d in ${LAYERDIFF_BUILDAH_DRIVERS:-overlay vfs}; do  # env: e.g. LAYERDIFF_BU
   if skopeo copy -q "oci:$tmp/base-oci:1" "containers-storage:[$d@$store+$run]$from" \
        >>"$tmp/buildah.log" 2>&1 && bud node-builder "$ctx/Containerfile.node" --target builder; then break; fi
   echo "buildah with --storage-driver $d failed:"; tail -5 "$tmp/buildah.log" | sed 's/^/    /'
-  buildah --root "$store" --runroot "$run" --storage-driver "$d" rmi --all --force >/dev/null 2>&1
+  B rmi --all --force >/dev/null 2>&1
   driver=""
 done
 [[ -n $driver ]] || die "buildah could not build with overlay nor vfs (log: above)"
